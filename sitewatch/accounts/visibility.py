@@ -1,0 +1,149 @@
+"""The one visibility layer: what each user may see and change (DOMAIN §1).
+
+Every page, API route and admin list asks a Scope for its querysets; nothing reads the
+registry tables directly for a user. City and operator see everything; a district
+bureau only its district; builder, contractor and supervisor only projects where their
+firm is that party; an integrator only projects it is named on or installed devices in,
+and only devices it installed; the public nothing of the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from sitewatch.accounts.models import Role
+from sitewatch.registry.models import Device, DeviceModel, District, Firm, MonitoringPoint, Project
+
+# What a role may write. Districts are data and read-only for everyone.
+WRITE_ROLES = {
+    "project": {Role.CITY, Role.DISTRICT, Role.OPERATOR},
+    "point": {Role.CITY, Role.DISTRICT, Role.OPERATOR, Role.CONTRACTOR, Role.INTEGRATOR},
+    "device": {Role.CITY, Role.DISTRICT, Role.OPERATOR, Role.CONTRACTOR, Role.INTEGRATOR},
+    "firm": {Role.CITY, Role.DISTRICT, Role.OPERATOR},
+    "device_model": {Role.CITY, Role.OPERATOR},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The visibility of one caller. Build it with `scope_for(user)`."""
+
+    role: str | None
+    district_id: int | None = None
+    firm_id: int | None = None
+    user_id: int | None = None
+
+    # --- who ---
+    @property
+    def is_public(self) -> bool:
+        return self.role is None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in (Role.CITY, Role.OPERATOR)
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.role == Role.CITY
+
+    # --- what ---
+    def projects(self, qs: QuerySet | None = None) -> QuerySet:
+        qs = Project.objects.all() if qs is None else qs
+        return qs.filter(self._project_q("")).distinct() if not self.sees_all else qs
+
+    def points(self, qs: QuerySet | None = None) -> QuerySet:
+        qs = MonitoringPoint.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.INTEGRATOR:
+            # Its points are those holding a device it installed, or on projects it is named on.
+            return qs.filter(Q(devices__installer_id=self.firm_id) | Q(project__integrator_id=self.firm_id)).distinct()
+        return qs.filter(self._project_q("project__")).distinct()
+
+    def devices(self, qs: QuerySet | None = None) -> QuerySet:
+        qs = Device.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.INTEGRATOR:
+            return qs.filter(installer_id=self.firm_id)
+        return qs.filter(self._project_q("project__")).distinct()
+
+    def firms(self, qs: QuerySet | None = None) -> QuerySet:
+        """Firms that are parties to visible projects; unattached firms are nobody's district data."""
+        qs = Firm.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.is_public:
+            return qs.none()
+        visible = self.projects()
+        party = (
+            Q(built_projects__in=visible)
+            | Q(contracted_projects__in=visible)
+            | Q(supervised_projects__in=visible)
+            | Q(integrated_projects__in=visible)
+            | Q(installed_devices__project__in=visible)
+        )
+        if self.firm_id:
+            party |= Q(pk=self.firm_id)
+        if self.role == Role.DISTRICT:
+            unattached = (
+                Q(built_projects__isnull=True)
+                & Q(contracted_projects__isnull=True)
+                & Q(supervised_projects__isnull=True)
+                & Q(integrated_projects__isnull=True)
+                & Q(installed_devices__isnull=True)
+            )
+            party |= unattached
+        return qs.filter(party).distinct()
+
+    def districts(self, qs: QuerySet | None = None) -> QuerySet:
+        qs = District.objects.all() if qs is None else qs
+        return qs.none() if self.is_public else qs
+
+    def device_models(self, qs: QuerySet | None = None) -> QuerySet:
+        qs = DeviceModel.objects.all() if qs is None else qs
+        return qs.none() if self.is_public else qs
+
+    # --- may change ---
+    def can_write(self, kind: str) -> bool:
+        return self.role in WRITE_ROLES[kind]
+
+    def can_write_project_data(self, project: Project) -> bool:
+        """Points and devices of `project` (or the project itself for project writers)."""
+        return self.projects().filter(pk=project.pk).exists()
+
+    def writable_districts(self) -> QuerySet:
+        if self.role == Role.DISTRICT:
+            return District.objects.filter(pk=self.district_id)
+        if self.can_write("project"):
+            return District.objects.all()
+        return District.objects.none()
+
+    # --- internals ---
+    def _project_q(self, prefix: str) -> Q:
+        if self.role == Role.DISTRICT:
+            return Q(**{f"{prefix}district_id": self.district_id})
+        if self.role == Role.BUILDER:
+            return Q(**{f"{prefix}builder_id": self.firm_id})
+        if self.role == Role.CONTRACTOR:
+            return Q(**{f"{prefix}contractor_id": self.firm_id})
+        if self.role == Role.SUPERVISOR:
+            return Q(**{f"{prefix}supervisor_id": self.firm_id})
+        if self.role == Role.INTEGRATOR:
+            return Q(**{f"{prefix}integrator_id": self.firm_id}) | Q(**{f"{prefix}devices__installer_id": self.firm_id})
+        return Q(pk__in=[])  # public, or a user without an organisation: nothing
+
+
+PUBLIC = Scope(role=None)
+
+
+def scope_for(user) -> Scope:
+    """The scope of a request's user; anonymous users and users without an organisation see nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return PUBLIC
+    org = user.organisation
+    if org is None:
+        return Scope(role=None, user_id=user.pk)
+    return Scope(role=org.role, district_id=org.district_id, firm_id=org.firm_id, user_id=user.pk)
