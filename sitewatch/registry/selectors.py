@@ -1,0 +1,60 @@
+"""Registry reads, always through a Scope."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from sitewatch.accounts.visibility import Scope
+from sitewatch.registry.models import must_connect_q
+
+
+def project_list(*, scope: Scope, district: int | None = None, status: str | None = None,
+                 must_connect: bool | None = None, q: str | None = None) -> QuerySet:
+    qs = scope.projects().select_related("district", "builder", "contractor", "supervisor", "integrator")
+    if district:
+        qs = qs.filter(district_id=district)
+    if status:
+        qs = qs.filter(status=status)
+    if must_connect is True:
+        qs = qs.filter(must_connect_q())
+    elif must_connect is False:
+        qs = qs.exclude(must_connect_q())
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(contractor__name__icontains=q))
+    return qs.annotate(point_count=Count("points", distinct=True), device_count=Count("devices", distinct=True))
+
+
+def project_get(*, scope: Scope, pk: int):
+    """The project, or Project.DoesNotExist when it does not exist or is outside the scope."""
+    return scope.projects().select_related("district", "builder", "contractor", "supervisor", "integrator").get(pk=pk)
+
+
+def point_list(*, scope: Scope, project: int | None = None) -> QuerySet:
+    qs = scope.points().select_related("project")
+    return qs.filter(project_id=project) if project else qs
+
+
+def device_list(*, scope: Scope, project: int | None = None, kind: str | None = None,
+                district: int | None = None, q: str | None = None) -> QuerySet:
+    qs = scope.devices().select_related("project", "project__district", "point", "installer", "device_model")
+    if project:
+        qs = qs.filter(project_id=project)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if district:
+        qs = qs.filter(project__district_id=district)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(serial__icontains=q) | Q(model__icontains=q)
+                       | Q(hj212_mn__icontains=q) | Q(gb_device_id__icontains=q))
+    return qs
+
+
+def firm_list(*, scope: Scope, role: str | None = None, q: str | None = None) -> QuerySet:
+    from sitewatch.registry.models import Firm
+
+    qs = scope.firms()
+    if role in Firm.ROLE_FIELDS:
+        qs = qs.filter(**{Firm.ROLE_FIELDS[role]: True})
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
+    return qs
