@@ -1,0 +1,9 @@
+"""Settings for the test run: the real settings with a throwaway key and a fast hasher."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "sitewatch-tests-only")
+
+from sitewatch.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
