@@ -7,3 +7,4 @@ os.environ.setdefault("SECRET_KEY", "sitewatch-tests-only")
 from sitewatch.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT = None  # served from the finders; `sitewatch run` collects into var/static

@@ -22,6 +22,7 @@ from sitewatch.accounts.models import AuditAction, AuditEntry
 
 log = logging.getLogger(__name__)
 SECRET_MASK = "******"
+SECRET_CHANGED = "******（已更改）"
 SKIP_FIELDS = {"created_at", "updated_at", "password", "last_login", "digest"}
 
 
@@ -112,13 +113,21 @@ def _audited_models():
     return models_ + [Organisation, User, ApiToken]
 
 
+def _secret_values(instance: models.Model) -> dict:
+    return {name: getattr(instance, name) for name in getattr(instance, "SECRET_FIELDS", ())}
+
+
 def _pre_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
     instance._audit_before = None
+    instance._audit_secrets = {}
     if instance.pk is not None:
         old = sender._default_manager.filter(pk=instance.pk).first()
-        instance._audit_before = snapshot(old) if old is not None else None
+        if old is not None:
+            instance._audit_before = snapshot(old)
+            # Kept in memory only, to notice a changed secret without ever writing it out.
+            instance._audit_secrets = _secret_values(old)
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):
@@ -129,6 +138,10 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
     if created or before is None:
         record(action=AuditAction.CREATE, instance=instance, after=after)
         return
+    old_secrets = getattr(instance, "_audit_secrets", {})
+    for name, value in _secret_values(instance).items():
+        if name in old_secrets and old_secrets[name] != value:
+            after[name] = SECRET_CHANGED if value else ""
     changed = {k for k in after if before.get(k) != after.get(k)}
     if sender.__name__ == "User" and changed <= {"last_login"}:
         return
