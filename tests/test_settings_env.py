@@ -1,0 +1,79 @@
+"""Settings come from the environment and fail loudly on a bad value."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sitewatch.lib.env import ConfigError, database_from_url, env_bool, env_decimal, env_int, env_list
+
+
+def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS"}}
+    clean.update(env)
+    code = "import sitewatch.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG, s.TIME_ZONE, s.USE_TZ, s.LANGUAGE_CODE)"
+    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_secret_key_is_required_unless_debug():
+    result = _settings_in_subprocess({})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_runs_without_secret_key_on_sqlite_in_shanghai_time():
+    result = _settings_in_subprocess({"DEBUG": "True"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "Asia/Shanghai", "True", "zh-hans"]
+
+
+def test_postgres_url_selects_postgresql():
+    result = _settings_in_subprocess({"SECRET_KEY": "k", "DATABASE_URL": "postgres://u@127.0.0.1:5432/sw"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_bad_debug_value_stops_start():
+    result = _settings_in_subprocess({"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_env_bool_rejects_unknown_words(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "sometimes")
+    with pytest.raises(ConfigError, match="X_FLAG"):
+        env_bool("X_FLAG")
+
+
+def test_env_int_checks_range(monkeypatch):
+    monkeypatch.setenv("X_PORT", "70000")
+    with pytest.raises(ConfigError, match="最大值"):
+        env_int("X_PORT", 80, maximum=65535)
+    monkeypatch.setenv("X_PORT", "eighty")
+    with pytest.raises(ConfigError, match="不是整数"):
+        env_int("X_PORT", 80)
+
+
+def test_env_decimal_refuses_negative(monkeypatch):
+    monkeypatch.setenv("X_LIMIT", "-1")
+    with pytest.raises(ConfigError):
+        env_decimal("X_LIMIT", "0")
+
+
+def test_env_list_refuses_empty_items(monkeypatch):
+    monkeypatch.setenv("X_HOSTS", "a.example,,b.example")
+    with pytest.raises(ConfigError, match="空项"):
+        env_list("X_HOSTS", [])
+    monkeypatch.setenv("X_HOSTS", "a.example, b.example")
+    assert env_list("X_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_database_url_refuses_unsupported_engines():
+    with pytest.raises(ConfigError, match="不受支持"):
+        database_from_url("mysql://root@127.0.0.1/sw")
+
+
+def test_database_url_needs_a_name():
+    with pytest.raises(ConfigError, match="缺少数据库名"):
+        database_from_url("postgres://u@127.0.0.1:5432/")
