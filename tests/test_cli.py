@@ -1,0 +1,47 @@
+"""The `sitewatch` console script as an operator runs it, against a database of its own."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("sitewatch")
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "cli.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "cli-test", "DEBUG": "False",
+                "DJANGO_SETTINGS_MODULE": "sitewatch.settings"})
+    subprocess.run([SCRIPT, "migrate", "-v0"], env=env, check=True, timeout=300)
+    return env
+
+
+def _run(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([SCRIPT, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_workdays_add_prints_the_iso_date(cli_env):
+    result = _run(cli_env, "workdays", "add", "2026-02-13", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2026-02-14"
+
+
+def test_workdays_add_into_an_unknown_year_exits_non_zero_in_chinese(cli_env):
+    result = _run(cli_env, "workdays", "add", "2026-12-30", "5")
+    assert result.returncode != 0
+    assert "2027年放假安排尚未录入" in result.stderr
+
+
+def test_demo_is_idempotent_and_prints_the_logins(cli_env):
+    first = _run(cli_env, "demo")
+    second = _run(cli_env, "demo")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    for username in ("city", "chikan", "xiashan", "contractor", "integrator", "operator"):
+        assert username in second.stdout
+    counts = _run(cli_env, "shell", "-c",
+                  "from sitewatch.registry.models import Project, Device; print(Project.objects.count(), Device.objects.count())")
+    assert counts.stdout.split()[-2:] == ["30", "180"]
