@@ -60,7 +60,8 @@ class DeviceForm(forms.ModelForm):
 
     class Meta:
         model = Device
-        fields = "__all__"
+        fields = ("project", "point", "kind", "name", "brand", "device_model", "model", "serial", "apn_card",
+                  "ip_address", "installer", "hj212_mn", "hj212_password", "gb_device_id", "gb_password")
 
     def clean(self):
         data = super().clean()

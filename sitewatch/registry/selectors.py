@@ -58,3 +58,15 @@ def firm_list(*, scope: Scope, role: str | None = None, q: str | None = None) ->
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
     return qs
+
+
+def device_model_list(*, scope: Scope, kind: str | None = None, commitment_listed: bool | None = None,
+                      q: str | None = None) -> QuerySet:
+    qs = scope.device_models()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if commitment_listed is not None:
+        qs = qs.filter(commitment_listed=commitment_listed)
+    if q:
+        qs = qs.filter(Q(model__icontains=q) | Q(brand_name__icontains=q))
+    return qs

@@ -38,7 +38,17 @@ def _require_project(scope: Scope, project_id) -> None:
 
 
 def _project_fields(fields: dict) -> dict:
-    return {("district_id" if k == "district" else k): v for k, v in fields.items()}
+    """District and parties may arrive as ids; an id that names no firm is a field error,
+    not a lookup failure inside Project.clean()."""
+    fields = _with_ids(fields, ("district", *Project.PARTY_FIELDS))
+    errors = {}
+    for party in Project.PARTY_FIELDS:
+        firm_id = fields.get(f"{party}_id")
+        if firm_id is not None and not Firm.objects.filter(pk=firm_id).exists():
+            errors[party] = "企业不存在。"
+    if errors:
+        raise ValidationError(errors)
+    return fields
 
 
 def project_create(*, scope: Scope, **fields) -> Project:
