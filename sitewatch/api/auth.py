@@ -15,7 +15,6 @@ from sitewatch.accounts.models import ApiToken
 from sitewatch.accounts.visibility import Scope, scope_for
 from sitewatch.api.errors import BAD_TOKEN
 
-
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 

@@ -1,5 +1,14 @@
 from django.conf import settings
 
+from sitewatch.accounts.models import Role
+
+# The admin is the back office of the city bureau and the platform operator only.
+ADMIN_ROLES = {Role.CITY, Role.OPERATOR}
+
 
 def platform(request):
-    return {"PLATFORM_TITLE": settings.PLATFORM_TITLE}
+    user = getattr(request, "user", None)
+    show_admin = bool(
+        user is not None and user.is_authenticated and user.is_staff and getattr(user, "role", None) in ADMIN_ROLES
+    )
+    return {"PLATFORM_TITLE": settings.PLATFORM_TITLE, "show_admin_link": show_admin}

@@ -1,4 +1,16 @@
 from django.urls import path
 
+from sitewatch.web import views
+
 app_name = "web"
-urlpatterns = []
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
+    # Ahead of admin.site.urls in the root URLconf, so the admin signs in through the throttled form.
+    path("admin/login/", views.AdminLoginView.as_view(), name="admin_login"),
+    path("", views.home, name="home"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("devices/", views.device_list, name="device_list"),
+    path("firms/", views.firm_list, name="firm_list"),
+]

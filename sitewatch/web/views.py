@@ -1,0 +1,107 @@
+"""Pages. Each view parses the request, builds the user's Scope and calls the selectors;
+nothing here reads a table directly, so visibility is decided in one place."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from sitewatch.accounts.login import ThrottledAuthenticationForm
+from sitewatch.accounts.visibility import scope_for
+from sitewatch.registry import selectors
+from sitewatch.registry.models import Project
+from sitewatch.web import dashboard
+from sitewatch.web.forms import DeviceFilterForm, FilterForm, FirmFilterForm, ProjectFilterForm
+
+PAGE_SIZE = 25
+PROJECT_ORDER = ("district__sort_order", "name", "id")
+NOT_FOUND = "项目不存在，或不在您的管辖范围内。"
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = ThrottledAuthenticationForm
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class AdminLoginView(LoginView):
+    """The admin's login goes through the same throttled form. A signed-in user without admin
+    rights is shown the form (with a notice) instead of being bounced back and forth."""
+
+    redirect_authenticated_user = False
+    extra_context = {"for_admin": True}
+
+
+logout = auth_views.LogoutView.as_view()
+
+
+def _page(request, queryset) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list_response(request, template: str, form: FilterForm, queryset, **context):
+    filters_ok = form.is_valid()
+    context.update(form=form, page_obj=_page(request, queryset), filter_errors=form.error_list())
+    return render(request, template, context, status=200 if filters_ok else 400)
+
+
+@require_safe
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    by_district = dashboard.projects_by_district(scope=scope)
+    return render(request, "web/home.html", {
+        "counts": dashboard.home_counts(scope=scope),
+        "by_district": by_district,
+        "chart_data": {"names": [row["name"] for row in by_district], "counts": [row["count"] for row in by_district]},
+        "calendar_missing_year": dashboard.calendar_reminder_year(user=request.user, today=timezone.localdate()),
+    })
+
+
+@require_safe
+@login_required
+def project_list(request):
+    scope = scope_for(request.user)
+    form = ProjectFilterForm(request.GET, scope=scope)
+    # project_list groups by project for its counts, and a grouped query drops Meta.ordering.
+    projects = selectors.project_list(scope=scope, **form.filters()).order_by(*PROJECT_ORDER)
+    return _list_response(request, "web/project_list.html", form, projects)
+
+
+@require_safe
+@login_required
+def project_detail(request, pk: int):
+    scope = scope_for(request.user)
+    try:
+        project = selectors.project_get(scope=scope, pk=pk)
+    except Project.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
+    return render(request, "web/project_detail.html", {
+        "project": project,
+        "parties": [(Project._meta.get_field(field).verbose_name, getattr(project, field))
+                    for field in Project.PARTY_FIELDS.values()],
+        "points": selectors.point_list(scope=scope, project=project.pk),
+        "devices": selectors.device_list(scope=scope, project=project.pk),
+    })
+
+
+@require_safe
+@login_required
+def device_list(request):
+    scope = scope_for(request.user)
+    form = DeviceFilterForm(request.GET, scope=scope)
+    return _list_response(request, "web/device_list.html", form, selectors.device_list(scope=scope, **form.filters()))
+
+
+@require_safe
+@login_required
+def firm_list(request):
+    scope = scope_for(request.user)
+    form = FirmFilterForm(request.GET)
+    firms = selectors.firm_list(scope=scope, **form.filters()).order_by("name", "pk")
+    return _list_response(request, "web/firm_list.html", form, firms)

@@ -1,0 +1,146 @@
+"""Walk every URL pattern and API route as a 霞山区 official: none may return 赤坎区 data.
+
+The walk fills every path parameter with the ids of 赤坎区 records (projects, points,
+devices, a firm only 赤坎区 uses), adds filter and search parameters that name 赤坎区,
+and looks for 赤坎区 marker strings in every answer. The same walk as the 赤坎区
+official must find them (the control that proves the walk can fail).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sitewatch.accounts.models import ApiToken, User
+from sitewatch.registry.models import Device, District, Firm, MonitoringPoint, Project
+
+pytestmark = pytest.mark.django_db
+
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
+
+
+def _route_text(pattern) -> str:
+    text = str(pattern.pattern)
+    if text.startswith("^") or text.endswith("$") or "(?P<" in text:
+        text = text.lstrip("^").rstrip("$").replace("\\Z", "")
+        text = REGEX_GROUP.sub(lambda m: f"<{m['name']}>", text)
+        text = text.replace("\\.", ".").replace("\\", "")
+    return text
+
+
+def all_routes(resolver=None, prefix="") -> list[str]:
+    resolver = resolver or get_resolver()
+    routes = []
+    for pattern in resolver.url_patterns:
+        text = prefix + _route_text(pattern)
+        if isinstance(pattern, URLResolver):
+            routes.extend(all_routes(pattern, text))
+        elif isinstance(pattern, URLPattern):
+            routes.append("/" + text)
+    return sorted(set(routes))
+
+
+@pytest.fixture
+def chikan_world(db):
+    chikan = District.objects.get(name="赤坎区")
+    only_here = Firm.objects.create(credit_code="91440802MA5CK00001", name="赤坎独家监理咨询有限公司",
+                                    is_supervisor=True, contact_phone="13912340802")
+    Project.objects.filter(district=chikan).update(supervisor=only_here)
+    projects = list(Project.objects.filter(district=chikan))
+    devices = list(Device.objects.filter(project__district=chikan))
+    markers = {only_here.name, only_here.credit_code, only_here.contact_phone}
+    for project in projects:
+        markers |= {project.name, project.address}
+    for device in devices:
+        markers |= {value for value in (device.serial, device.gb_device_id, device.hj212_mn, device.apn_card) if value}
+    ids = {
+        "project": [p.pk for p in projects],
+        "point": list(MonitoringPoint.objects.filter(project__district=chikan).values_list("pk", flat=True)),
+        "device": [d.pk for d in devices],
+        "firm": [only_here.pk],
+    }
+    return {"district": chikan, "markers": markers, "ids": ids}
+
+
+def _candidate_values(conv: str | None, name: str, world) -> list[str]:
+    if name == "app_label":
+        return ["registry", "accounts", "holidays"]
+    if name in ("model_name",):
+        return ["project", "device", "monitoringpoint", "firm"]
+    every_id = sorted({i for group in world["ids"].values() for i in group})
+    if conv in (None, "path", "str") and name not in ("pk", "id", "object_id", "project_id", "device_id"):
+        return [str(every_id[0])]
+    return [str(i) for i in every_id]
+
+
+def concrete_paths(route: str, world) -> list[str]:
+    params = list(PARAM.finditer(route))
+    if not params:
+        return [route]
+    paths = [route]
+    for match in params:
+        values = _candidate_values(match["conv"], match["name"], world)
+        paths = [p.replace(match[0], value, 1) for p in paths for value in values]
+    return paths
+
+
+def _query_variants(path: str, world) -> list[str]:
+    district = world["district"].pk
+    return [path, f"{path}?district={district}&q=赤坎", f"{path}?project={world['ids']['project'][0]}"]
+
+
+def _clients(username: str):
+    user = User.objects.get(username=username)
+    session = Client()
+    session.force_login(user)
+    token = ApiToken.generate()
+    ApiToken.objects.create(user=user, prefix=token[:8], digest=ApiToken.hash(token), name="scope walk")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return session, api
+
+
+def walk(username: str, world) -> tuple[list[str], int, list[str]]:
+    session, api = _clients(username)
+    leaks, visited, errors = [], 0, []
+    for route in all_routes():
+        if "logout" in route:
+            continue
+        for path in concrete_paths(route, world):
+            for url in _query_variants(path, world):
+                client = api if url.startswith("/api/") else session
+                response = client.get(url)
+                visited += 1
+                if response.status_code >= 500:
+                    errors.append(f"{url} → {response.status_code}")
+                body = b"".join(response) if response.streaming else response.content
+                text = body.decode("utf-8", errors="replace")
+                found = sorted(m for m in world["markers"] if m in text)
+                if found:
+                    leaks.append(f"{url}: {found[:3]}")
+    return leaks, visited, errors
+
+
+def test_routes_include_pages_api_and_admin():
+    routes = all_routes()
+    assert any(r.startswith("/api/v1/projects") for r in routes)
+    assert any(r.startswith("/projects/") for r in routes)
+    assert any(r.startswith("/admin/") for r in routes)
+
+
+def test_xiashan_official_never_sees_chikan_data(chikan_world):
+    leaks, visited, errors = walk("xiashan", chikan_world)
+    assert visited > 200
+    assert not errors, errors
+    assert not leaks, leaks
+
+
+def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
+    leaks, _, errors = walk("chikan", chikan_world)
+    assert not errors, errors
+    pages = {leak.split("?")[0].split(":")[0] for leak in leaks}
+    assert any(p.startswith("/api/v1/projects") for p in pages)
+    assert any(p.startswith("/projects/") for p in pages)
