@@ -112,7 +112,9 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # `sitewatch run` collects static files with gzip copies: ECharts is ~1 MB raw, ~330 KB gzipped,
+    # which matters on a site's APN link.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -130,6 +132,7 @@ MUST_CONNECT_MIN_FLOOR_AREA_M2 = env_decimal("MUST_CONNECT_MIN_FLOOR_AREA_M2", "
 # Login throttling: failures per username or per address within the window.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=60)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 
 # The city administrator is reminded from this month/day when next year's calendar is missing.
 HOLIDAY_REMINDER_FROM_MONTH = env_int("HOLIDAY_REMINDER_FROM_MONTH", 10, minimum=1, maximum=12)
@@ -137,6 +140,9 @@ HOLIDAY_REMINDER_FROM_MONTH = env_int("HOLIDAY_REMINDER_FROM_MONTH", 10, minimum
 WEB_HOST = env_str("WEB_HOST", "127.0.0.1")
 WEB_PORT = env_int("WEB_PORT", 8000, minimum=1, maximum=65535)
 WEB_THREADS = env_int("WEB_THREADS", 8, minimum=1, maximum=64)
+# The reverse proxy's address, when there is one: waitress then takes the client's address
+# from X-Forwarded-For, so audit rows and the login throttle see the real client.
+WEB_TRUSTED_PROXY = env_str("WEB_TRUSTED_PROXY", "")
 
 PLATFORM_TITLE = "湛江市智慧渣土综合服务监管平台"
 

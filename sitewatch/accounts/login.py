@@ -21,16 +21,19 @@ def client_addr(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def recent_failures(*, username: str, remote_addr: str | None, now: dt.datetime) -> int:
+def _recent_failures(who: Q, now: dt.datetime) -> int:
     since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    who = Q(actor_name=username[:150])
-    if remote_addr:
-        who |= Q(remote_addr=remote_addr)
     return AuditEntry.objects.filter(who, action=AuditAction.LOGIN_FAILED, at__gte=since).count()
 
 
 def is_throttled(*, username: str, remote_addr: str | None, now: dt.datetime) -> bool:
-    return recent_failures(username=username, remote_addr=remote_addr, now=now) >= settings.LOGIN_MAX_FAILURES
+    """Locked when one account failed too often, or one address did (a higher limit: many
+    users can share an address, e.g. a district bureau's office network)."""
+    if _recent_failures(Q(actor_name=username[:150]), now) >= settings.LOGIN_MAX_FAILURES:
+        return True
+    return bool(remote_addr) and (
+        _recent_failures(Q(remote_addr=remote_addr), now) >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+    )
 
 
 THROTTLED_MESSAGE = "登录失败次数过多，请{minutes}分钟后再试。"

@@ -21,7 +21,10 @@ def project_list(*, scope: Scope, district: int | None = None, status: str | Non
         qs = qs.exclude(must_connect_q())
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(contractor__name__icontains=q))
-    return qs.annotate(point_count=Count("points", distinct=True), device_count=Count("devices", distinct=True))
+    # Aggregation drops the model's default ordering, so it is restated for stable pages.
+    return qs.annotate(
+        point_count=Count("points", distinct=True), device_count=Count("devices", distinct=True)
+    ).order_by("district__sort_order", "name", "id")
 
 
 def project_get(*, scope: Scope, pk: int):
@@ -70,3 +73,9 @@ def device_model_list(*, scope: Scope, kind: str | None = None, commitment_liste
     if q:
         qs = qs.filter(Q(model__icontains=q) | Q(brand_name__icontains=q))
     return qs
+
+
+def project_counts_by_district(*, scope: Scope) -> dict[int, int]:
+    """Visible projects per district id."""
+    rows = scope.projects().order_by().values("district_id").annotate(n=Count("id", distinct=True))
+    return {row["district_id"]: row["n"] for row in rows}

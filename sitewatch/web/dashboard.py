@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count
 
 from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import Scope
@@ -24,8 +23,7 @@ def home_counts(*, scope: Scope) -> dict[str, int]:
 
 def projects_by_district(*, scope: Scope) -> list[dict]:
     """Visible projects per district, every district the user covers listed even at zero."""
-    rows = scope.projects().order_by().values("district_id").annotate(n=Count("id", distinct=True))
-    counts = {row["district_id"]: row["n"] for row in rows}
+    counts = selectors.project_counts_by_district(scope=scope)
     districts = scope.districts()
     if scope.role == Role.DISTRICT:
         districts = districts.filter(pk=scope.district_id)

@@ -19,7 +19,6 @@ from sitewatch.web import dashboard
 from sitewatch.web.forms import DeviceFilterForm, FilterForm, FirmFilterForm, ProjectFilterForm
 
 PAGE_SIZE = 25
-PROJECT_ORDER = ("district__sort_order", "name", "id")
 NOT_FOUND = "项目不存在，或不在您的管辖范围内。"
 
 
@@ -69,7 +68,7 @@ def project_list(request):
     scope = scope_for(request.user)
     form = ProjectFilterForm(request.GET, scope=scope)
     # project_list groups by project for its counts, and a grouped query drops Meta.ordering.
-    projects = selectors.project_list(scope=scope, **form.filters()).order_by(*PROJECT_ORDER)
+    projects = selectors.project_list(scope=scope, **form.filters())
     return _list_response(request, "web/project_list.html", form, projects)
 
 

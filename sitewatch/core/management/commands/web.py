@@ -19,5 +19,10 @@ class Command(BaseCommand):
 
         from sitewatch.wsgi import application
 
+        proxy = {}
+        if settings.WEB_TRUSTED_PROXY:
+            proxy = {"trusted_proxy": settings.WEB_TRUSTED_PROXY, "trusted_proxy_count": 1,
+                     "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
         log.info("网页服务监听 http://%s:%s/", host, port)
-        serve(application, host=host, port=port, threads=threads, ident="sitewatch", clear_untrusted_proxy_headers=True)
+        serve(application, host=host, port=port, threads=threads, ident="sitewatch",
+              clear_untrusted_proxy_headers=True, **proxy)
