@@ -116,7 +116,8 @@ STORAGES = {
     # which matters on a site's APN link.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves the collected files (with their gzip copies); finders only while developing.
+WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_FINDERS", DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

@@ -124,7 +124,7 @@ def server_url(tmp_path_factory) -> str:
     tmp = tmp_path_factory.mktemp("browser-server")
     with _database(tmp) as database_url:
         env = _server_env(database_url, tmp)
-        for command in (("migrate", "--noinput", "-v", "0"), ("demo",)):
+        for command in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0"), ("demo",)):
             done = subprocess.run(_manage(*command), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
             if done.returncode:
                 raise RuntimeError(f"sitewatch {command[0]} 失败：\n{done.stdout}\n{done.stderr}")

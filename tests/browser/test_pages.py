@@ -118,3 +118,14 @@ def test_list_table_fits_a_laptop_screen(new_page, path):
     page.goto(path)
     assert page.evaluate(BODY_OVERFLOW_JS) <= 0
     assert page.locator(".table-wrap").evaluate(TABLE_OVERFLOW_JS) <= 0
+
+
+def test_echarts_is_served_locally_and_gzipped(server_url):
+    import urllib.request
+
+    request = urllib.request.Request(f"{server_url}/static/vendor/echarts/echarts.min.js",
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert int(response.headers["Content-Length"]) < 500_000
