@@ -12,7 +12,7 @@ from sitewatch.api.routes import device_models, devices, districts, firms, point
 
 
 class ChineseJSONRenderer(JSONRenderer):
-    # Chinese as characters, not \uXXXX escapes: readable in logs and curl.
+    # Chinese as characters rather than \u escapes: readable in logs and curl.
     json_dumps_params = {"ensure_ascii": False}
 
 
