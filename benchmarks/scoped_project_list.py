@@ -2,8 +2,7 @@
 and its ratio to the unscoped baseline measured in the same run.
 
 Builds a city-scale registry (default 3,000 projects, 6 devices each) in a throwaway
-SQLite database (or DATABASE_URL's PostgreSQL server, in a database it creates and drops),
-then times `selectors.project_list(...)[:25]` evaluated with its count, as the project
+SQLite database, then times `selectors.project_list(...)[:25]` evaluated with its count, as the project
 list page does.
 
     .venv/bin/python benchmarks/scoped_project_list.py [--projects 3000] [--repeat 50]

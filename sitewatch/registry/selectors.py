@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from sitewatch.accounts.visibility import Scope
-from sitewatch.registry.models import must_connect_q
+from sitewatch.registry.models import Device, MonitoringPoint, must_connect_q
 
 
 def project_list(*, scope: Scope, district: int | None = None, status: str | None = None,
@@ -21,10 +22,14 @@ def project_list(*, scope: Scope, district: int | None = None, status: str | Non
         qs = qs.exclude(must_connect_q())
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(contractor__name__icontains=q))
-    # Aggregation drops the model's default ordering, so it is restated for stable pages.
-    return qs.annotate(
-        point_count=Count("points", distinct=True), device_count=Count("devices", distinct=True)
-    ).order_by("district__sort_order", "name", "id")
+    # Correlated subqueries, not JOIN + GROUP BY: they run only for the rows of the page
+    # asked for, and count() drops them altogether.
+    return qs.annotate(point_count=_count_of(MonitoringPoint), device_count=_count_of(Device))
+
+
+def _count_of(model) -> Subquery:
+    rows = model.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")), 0)
 
 
 def project_get(*, scope: Scope, pk: int):
