@@ -2,10 +2,12 @@
 and its ratio to the unscoped baseline measured in the same run.
 
 Builds a city-scale registry (default 3,000 projects, 6 devices each) in a throwaway
-SQLite database, then times `selectors.project_list(...)[:25]` evaluated with its count, as the project
+SQLite database (with --postgres URL: a database it creates on that server and drops
+afterwards), then times `selectors.project_list(...)[:25]` evaluated with its count, as the project
 list page does.
 
     .venv/bin/python benchmarks/scoped_project_list.py [--projects 3000] [--repeat 50]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -25,10 +27,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--postgres", metavar="URL", help="server to create the throwaway database on")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="sw-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    if args.postgres:
+        import psycopg
+
+        name = f"sitewatch_bench_{os.getpid()}"
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/" + name
+        try:
+            run(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        return
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='sw-bench-')}/bench.sqlite3"
+    run(args)
+
+
+def run(args) -> None:
     os.environ.setdefault("SECRET_KEY", "benchmark")
     os.environ["DJANGO_SETTINGS_MODULE"] = "sitewatch.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -36,6 +58,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from sitewatch.accounts.audit import acting_as
@@ -75,7 +98,7 @@ def main() -> None:
 
     unscoped = Scope(role="city")  # sees_all: no filter — the baseline
     baseline = timed(unscoped)
-    print(f"projects={Project.objects.count()} devices={Device.objects.count()} repeat={args.repeat}")
+    print(f"database={connection.vendor} projects={Project.objects.count()} devices={Device.objects.count()} repeat={args.repeat}")
     print(f"baseline (unscoped)        {baseline:7.2f} ms")
     for username in ("city", "xiashan", "contractor", "integrator"):
         ms = timed(scope_for(User.objects.get(username=username)))
