@@ -67,7 +67,6 @@ def home(request):
 def project_list(request):
     scope = scope_for(request.user)
     form = ProjectFilterForm(request.GET, scope=scope)
-    # project_list groups by project for its counts, and a grouped query drops Meta.ordering.
     projects = selectors.project_list(scope=scope, **form.filters())
     return _list_response(request, "web/project_list.html", form, projects)
 
