@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "sitewatch.accounts",
     "sitewatch.holidays",
     "sitewatch.registry",
+    "sitewatch.monitoring",
+    "sitewatch.telemetry",
     "sitewatch.core",
     "sitewatch.web",
     "sitewatch.api",

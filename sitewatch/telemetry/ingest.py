@@ -1,0 +1,209 @@
+"""Storing what dust monitors send. Called by the HJ 212 gateway from a worker thread with a
+batch of authenticated-or-not packets; the gateway answers a device only for packets whose
+outcome says the data is stored (ARCHITECTURE: acknowledged only after storage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from sitewatch.monitoring.models import Protocol, UnregisteredReason
+from sitewatch.monitoring.services import devices_seen, unregistered_seen
+from sitewatch.registry.models import Device, DeviceKind
+from sitewatch.telemetry.models import CODE_TO_PARAMETER, PARAMETERS, FactorAlias, RawPacket, Reading
+
+# Uploads that carry readings (real-time, minute, hourly, daily).
+READING_CNS = {"2011", "2051", "2061", "2031"}
+# Which suffix holds the value of each kind of upload.
+VALUE_SUFFIX = {"2011": "Rtd", "2051": "Avg", "2061": "Avg", "2031": "Avg"}
+
+
+class Outcome(enum.StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # stored before (a resend): still answered, the data is safe
+    SEEN = "seen"  # an authenticated packet that carries no reading (notify, answer, login …)
+    UNKNOWN_MN = "unknown_mn"
+    BAD_PASSWORD = "bad_password"
+    WRONG_KIND = "wrong_kind"
+    NO_DATA_TIME = "no_data_time"
+
+    @property
+    def safe_to_answer(self) -> bool:
+        return self in (Outcome.STORED, Outcome.DUPLICATE, Outcome.SEEN)
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One decoded HJ 212 packet, as the gateway hands it over."""
+
+    mn: str
+    password: str
+    cn: str
+    received_at: dt.datetime
+    raw: str
+    remote_addr: str = ""
+    qn: str = ""
+    data_time: dt.datetime | None = None
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    new_connection: bool = False
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def _values_for_storage(values: dict[str, dict[str, str]]) -> dict[str, dict[str, object]]:
+    """Numbers where the original string is one (except flags, kept as sent)."""
+    stored = {}
+    for code, suffixes in values.items():
+        stored[code] = {}
+        for suffix, text in suffixes.items():
+            number = None if suffix.endswith("Flag") or suffix == "SampleTime" else _number(text)
+            stored[code][suffix] = number if number is not None else text
+    return stored
+
+
+def _aliases(device_ids: set[int]) -> dict[int | None, dict[str, tuple[str, float]]]:
+    table: dict[int | None, dict[str, tuple[str, float]]] = {}
+    for alias in FactorAlias.objects.filter(Q(device_id__in=device_ids) | Q(device__isnull=True)):
+        table.setdefault(alias.device_id, {})[alias.vendor_code] = (alias.parameter, alias.scale)
+    return table
+
+
+def canonical(values: dict[str, dict[str, str]], cn: str, aliases: dict[str, tuple[str, float]]) -> dict[str, float]:
+    """The dust parameters of one upload, after the device's alias and unit table."""
+    suffix = VALUE_SUFFIX.get(cn, "Rtd")
+    result: dict[str, float] = {}
+    for code, suffixes in values.items():
+        if code in aliases:
+            parameter, scale = aliases[code]
+        elif code in CODE_TO_PARAMETER:
+            parameter, scale = CODE_TO_PARAMETER[code], 1.0
+        else:
+            continue
+        text = suffixes.get(suffix, suffixes.get("Rtd") if suffix != "Rtd" else None)
+        number = _number(text) if text is not None else None
+        if number is not None and parameter not in result:
+            result[parameter] = number * scale
+    return result
+
+
+def plausibility_flags(values: dict[str, dict[str, str]], params: dict[str, float]) -> list[str]:
+    flags = []
+    numbers = [v for k, v in params.items() if k in ("pm25", "pm10", "tsp")]
+    if numbers and all(v == 0 for v in numbers):
+        flags.append("zeros")
+    pm25, pm10, tsp = params.get("pm25"), params.get("pm10"), params.get("tsp")
+    if (pm25 is not None and pm10 is not None and pm25 > pm10) or (pm10 is not None and tsp is not None and pm10 > tsp):
+        flags.append("order")
+    if any(text not in ("N", "n") for suffixes in values.values() for s, text in suffixes.items() if s == "Flag"):
+        flags.append("flag")
+    return flags
+
+
+@transaction.atomic
+def ingest(packets: Sequence[Packet]) -> list[Outcome]:
+    """Authenticate and store a batch; one outcome per packet, in order."""
+    mns = {p.mn for p in packets}
+    devices = {d.hj212_mn: d for d in Device.objects.filter(hj212_mn__in=mns).select_related("project")}
+    aliases = _aliases({d.pk for d in devices.values()})
+    outcomes: list[Outcome] = []
+    readings: dict[tuple[int, str, dt.datetime], Reading] = {}
+    reading_index: list[tuple[int, tuple[int, str, dt.datetime]]] = []
+    seen: dict[int, dt.datetime] = {}
+    addresses: dict[int, str] = {}
+    raws: list[RawPacket] = []
+    for i, packet in enumerate(packets):
+        device = devices.get(packet.mn)
+        outcome = _authenticate(packet, device)
+        if outcome is None:
+            seen[device.pk] = max(seen.get(device.pk, packet.received_at), packet.received_at)
+            if packet.new_connection:
+                addresses[device.pk] = packet.remote_addr
+            outcome = Outcome.SEEN
+            if packet.cn in READING_CNS:
+                if packet.data_time is None:
+                    outcome = Outcome.NO_DATA_TIME
+                else:
+                    key = (device.pk, packet.cn, packet.data_time)
+                    if key not in readings:
+                        readings[key] = _reading(packet, device, aliases)
+                    reading_index.append((i, key))
+                    outcome = Outcome.STORED
+        outcomes.append(outcome)
+        raws.append(RawPacket(received_at=packet.received_at, protocol=Protocol.HJ212, identifier=packet.mn[:64],
+                              device=device, remote_addr=packet.remote_addr[:64], cn=packet.cn[:8],
+                              outcome=outcome.value, raw=packet.raw))
+
+    if readings:
+        stored_before = _existing(readings)
+        Reading.objects.bulk_create([r for k, r in readings.items() if k not in stored_before], ignore_conflicts=True)
+        for i, key in reading_index:
+            if key in stored_before:
+                outcomes[i] = Outcome.DUPLICATE
+                raws[i].outcome = Outcome.DUPLICATE.value
+    RawPacket.objects.bulk_create(raws)
+    devices_seen(seen=seen, addresses=addresses)
+    _record_skew(readings.values())
+    return outcomes
+
+
+def _authenticate(packet: Packet, device: Device | None) -> Outcome | None:
+    if device is None:
+        unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.UNKNOWN,
+                          remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw)
+        return Outcome.UNKNOWN_MN
+    if device.kind != DeviceKind.DUST_MONITOR:
+        unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.WRONG_KIND,
+                          remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw,
+                          district_id=device.project.district_id)
+        return Outcome.WRONG_KIND
+    if device.hj212_password and packet.password != device.hj212_password:
+        unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.BAD_PASSWORD,
+                          remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw,
+                          district_id=device.project.district_id)
+        return Outcome.BAD_PASSWORD
+    return None
+
+
+def _reading(packet: Packet, device: Device, aliases) -> Reading:
+    table = dict(aliases.get(None, {}))
+    table.update(aliases.get(device.pk, {}))
+    params = canonical(packet.values, packet.cn, table)
+    skew = None
+    if packet.cn == "2011":
+        skew = round((packet.data_time - packet.received_at).total_seconds())
+    return Reading(
+        device=device, cn=packet.cn, data_time=packet.data_time, received_at=packet.received_at, qn=packet.qn[:24],
+        values=_values_for_storage(packet.values), flags=",".join(plausibility_flags(packet.values, params)),
+        clock_skew_seconds=skew, **{name: params.get(name) for name in PARAMETERS},
+    )
+
+
+def _existing(readings: dict[tuple[int, str, dt.datetime], Reading]) -> set[tuple[int, str, dt.datetime]]:
+    keys = set(readings)
+    devices = {k[0] for k in keys}
+    times = {k[2] for k in keys}
+    found = Reading.objects.filter(device_id__in=devices, data_time__in=times).values_list("device_id", "cn", "data_time")
+    return {row for row in found if row in keys}
+
+
+def _record_skew(readings) -> None:
+    from sitewatch.monitoring.models import DeviceState
+
+    latest: dict[int, int] = {}
+    for reading in readings:
+        if reading.clock_skew_seconds is not None:
+            latest[reading.device_id] = reading.clock_skew_seconds
+    for device_id, skew in latest.items():
+        DeviceState.objects.filter(pk=device_id).exclude(clock_skew_seconds=skew).update(clock_skew_seconds=skew)
