@@ -103,6 +103,21 @@ class Scope:
         qs = District.objects.all() if qs is None else qs
         return qs.none() if self.is_public else qs
 
+    def unregistered_devices(self, qs: QuerySet | None = None) -> QuerySet:
+        """未登记设备: city and operator all; a district those placed in its district; nobody else."""
+        from sitewatch.monitoring.models import UnregisteredDevice
+
+        qs = UnregisteredDevice.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.DISTRICT:
+            return qs.filter(district_id=self.district_id)
+        return qs.none()
+
+    @property
+    def can_read_unregistered(self) -> bool:
+        return self.role in (Role.CITY, Role.OPERATOR, Role.DISTRICT)
+
     def device_models(self, qs: QuerySet | None = None) -> QuerySet:
         qs = DeviceModel.objects.all() if qs is None else qs
         return qs.none() if self.is_public else qs

@@ -8,7 +8,7 @@ from ninja.renderers import JSONRenderer
 from sitewatch.api import errors
 from sitewatch.api.auth import BearerToken, with_audit_actor
 from sitewatch.api.docs import ServerRenderedDocs
-from sitewatch.api.routes import device_models, devices, districts, firms, points, projects
+from sitewatch.api.routes import device_models, devices, districts, firms, points, projects, telemetry
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -41,6 +41,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/projects", projects.router)
     api.add_router("/points", points.router)
     api.add_router("/devices", devices.router)
+    api.add_router("/devices", telemetry.router)
+    api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
     return api
 

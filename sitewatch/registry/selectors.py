@@ -44,7 +44,7 @@ def point_list(*, scope: Scope, project: int | None = None) -> QuerySet:
 
 def device_list(*, scope: Scope, project: int | None = None, kind: str | None = None,
                 district: int | None = None, q: str | None = None) -> QuerySet:
-    qs = scope.devices().select_related("project", "project__district", "point", "installer", "device_model")
+    qs = scope.devices().select_related("project", "project__district", "point", "installer", "device_model", "state")
     if project:
         qs = qs.filter(project_id=project)
     if kind:

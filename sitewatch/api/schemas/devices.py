@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from ninja import Field, Schema
 
 from sitewatch.api.pagination import PageQuery
@@ -93,6 +95,13 @@ class DeviceFilters(PageQuery):
     q: str | None = Field(None, title="关键词", description="按设备名称、序列号、型号、MN、国标编码查找。", max_length=100)
 
 
+def _state(device: Device):
+    try:
+        return device.state
+    except ObjectDoesNotExist:
+        return None
+
+
 class DeviceOut(Schema):
     id: int
     project: int = out_field(Device, "project", "project_id")
@@ -115,8 +124,20 @@ class DeviceOut(Schema):
     has_hj212_password: bool = Field(..., title="已设置 HJ 212 访问密码")
     gb_device_id: str | None = out_field(Device, "gb_device_id")
     has_gb_password: bool = Field(..., title="已设置国标注册密码")
+    online: bool = Field(..., title="在线", description="平台当前判定设备在线。")
+    last_seen: dt.datetime | None = Field(None, title="最后收到数据时间")
     created_at: dt.datetime = out_field(Device, "created_at")
     updated_at: dt.datetime = out_field(Device, "updated_at")
+
+    @staticmethod
+    def resolve_online(obj: Device) -> bool:
+        state = _state(obj)
+        return bool(state and state.online)
+
+    @staticmethod
+    def resolve_last_seen(obj: Device) -> dt.datetime | None:
+        state = _state(obj)
+        return timezone.localtime(state.last_seen) if state and state.last_seen else None
 
     @staticmethod
     def resolve_has_hj212_password(obj: Device) -> bool:
