@@ -147,6 +147,11 @@ WEB_THREADS = env_int("WEB_THREADS", 8, minimum=1, maximum=64)
 # from X-Forwarded-For, so audit rows and the login throttle see the real client.
 WEB_TRUSTED_PROXY = env_str("WEB_TRUSTED_PROXY", "")
 
+# Online state (issue 3): a dust monitor goes offline after this much silence; the monitor
+# loop sweeps at this interval.
+DUST_OFFLINE_AFTER_SECONDS = env_int("DUST_OFFLINE_AFTER_SECONDS", 600, minimum=60)
+MONITOR_INTERVAL_SECONDS = env_int("MONITOR_INTERVAL_SECONDS", 30, minimum=1)
+
 PLATFORM_TITLE = "湛江市智慧渣土综合服务监管平台"
 
 LOGGING = {

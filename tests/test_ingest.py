@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sitewatch.monitoring.loop import run_once
 from sitewatch.monitoring.models import DeviceState, Flip, UnregisteredDevice
-from sitewatch.monitoring.services import sweep_silent
+from sitewatch.monitoring.services import devices_seen, sweep_silent
 from sitewatch.registry.models import Device
 from sitewatch.telemetry.ingest import Outcome, Packet, ingest
 from sitewatch.telemetry.models import FactorAlias, RawPacket, Reading
@@ -141,3 +142,20 @@ def test_unparseable_value_kept_as_sent(monitor):
     ingest([packet(monitor, values={"a34002": {"Rtd": "--", "Flag": "N"}})])
     reading = Reading.objects.get(device=monitor)
     assert reading.values["a34002"]["Rtd"] == "--" and reading.pm10 is None
+
+
+def test_monitor_pass_flips_only_silent_dust_monitors(monitor, settings):
+    camera = Device.objects.filter(kind="camera", project__district__name="霞山区").first()
+    ingest([packet(monitor)])
+    devices_seen(seen={camera.pk: NOW}, reason="register")
+    settings.DUST_OFFLINE_AFTER_SECONDS = 600
+    assert run_once(now=NOW + dt.timedelta(seconds=601)) == {"offline": 1}
+    assert not DeviceState.objects.get(device=monitor).online
+    assert DeviceState.objects.get(device=camera).online
+
+
+def test_monitor_command_runs_once(monitor, capsys):
+    from django.core.management import call_command
+
+    call_command("monitor", "--once")
+    assert "离线" in capsys.readouterr().out
