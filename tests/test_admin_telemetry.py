@@ -23,9 +23,9 @@ def test_operator_sets_a_devices_crc_variant(login):
     device = Device.objects.filter(kind="dust_monitor").first()
     devices_seen(seen={device.pk: NOW})
     response = login("operator").post(f"/admin/monitoring/devicestate/{device.pk}/change/",
-                                      {"crc_variant": "modbus_le"})
+                                      {"crc_variant": "modbus_swapped"})
     assert response.status_code == 302
-    assert DeviceState.objects.get(pk=device.pk).crc_variant == "modbus_le"
+    assert DeviceState.objects.get(pk=device.pk).crc_variant == "modbus_swapped"
 
 
 def test_flips_cannot_be_edited(login):

@@ -149,7 +149,7 @@ def test_monitor_pass_flips_only_silent_dust_monitors(monitor, settings):
     ingest([packet(monitor)])
     devices_seen(seen={camera.pk: NOW}, reason="register")
     settings.DUST_OFFLINE_AFTER_SECONDS = 600
-    assert run_once(now=NOW + dt.timedelta(seconds=601)) == {"offline": 1}
+    assert run_once(now=NOW + dt.timedelta(seconds=601))["offline"] == 1
     assert not DeviceState.objects.get(device=monitor).online
     assert DeviceState.objects.get(device=camera).online
 
@@ -159,3 +159,10 @@ def test_monitor_command_runs_once(monitor, capsys):
 
     call_command("monitor", "--once")
     assert "离线" in capsys.readouterr().out
+
+
+def test_vendor_crc_variant_is_remembered_per_device(monitor):
+    ingest([packet(monitor, crc_variant="modbus_swapped")])
+    assert DeviceState.objects.get(device=monitor).crc_variant == "modbus_swapped"
+    ingest([packet(monitor, crc_variant="standard", data_time=dt.datetime(2026, 11, 25, 10, 1, tzinfo=SH))])
+    assert DeviceState.objects.get(device=monitor).crc_variant == "modbus_swapped"

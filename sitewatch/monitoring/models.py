@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from django.db import models
 
+CRC_VARIANTS = [
+    ("", "标准算法（HJ 212 附录A）"),
+    ("modbus", "CRC-16/MODBUS（高字节在前）"),
+    ("modbus_swapped", "CRC-16/MODBUS（低字节在前）"),
+    ("standard_swapped", "标准算法（字节顺序颠倒）"),
+    ("none", "不校验"),
+]
+
 
 class Protocol(models.TextChoices):
     HJ212 = "hj212", "HJ 212"
@@ -20,7 +28,7 @@ class DeviceState(models.Model):
     last_seen = models.DateTimeField("最后收到数据", null=True, blank=True, db_index=True)
     changed_at = models.DateTimeField("状态变化时间", null=True, blank=True)
     remote_addr = models.CharField("来源地址", max_length=64, blank=True)
-    crc_variant = models.CharField("CRC算法", max_length=20, blank=True,
+    crc_variant = models.CharField("CRC算法", max_length=20, blank=True, choices=CRC_VARIANTS,
                                    help_text="HJ 212 设备使用的 CRC 变体；空为标准算法（自动识别后记录）。")
     clock_skew_seconds = models.IntegerField("设备时钟偏差（秒）", null=True, blank=True,
                                              help_text="设备数据时间减去平台收到时间。")

@@ -52,6 +52,7 @@ class Packet:
     data_time: dt.datetime | None = None
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     new_connection: bool = False
+    crc_variant: str = ""  # the CRC variant the frame used ("" or "standard" = the standard's)
 
 
 def _number(text: str) -> float | None:
@@ -118,6 +119,7 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
     devices = {d.hj212_mn: d for d in Device.objects.filter(hj212_mn__in=mns).select_related("project")}
     aliases = _aliases({d.pk for d in devices.values()})
     outcomes: list[Outcome] = []
+    variants: dict[int, str] = {}
     readings: dict[tuple[int, str, dt.datetime], Reading] = {}
     reading_index: list[tuple[int, tuple[int, str, dt.datetime]]] = []
     seen: dict[int, dt.datetime] = {}
@@ -130,6 +132,7 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
             seen[device.pk] = max(seen.get(device.pk, packet.received_at), packet.received_at)
             if packet.new_connection:
                 addresses[device.pk] = packet.remote_addr
+            variants[device.pk] = "" if packet.crc_variant in ("", "standard") else packet.crc_variant
             outcome = Outcome.SEEN
             if packet.cn in READING_CNS:
                 if packet.data_time is None:
@@ -155,6 +158,7 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
     RawPacket.objects.bulk_create(raws)
     devices_seen(seen=seen, addresses=addresses)
     _record_skew(readings.values())
+    _record_crc_variants(variants)
     return outcomes
 
 
@@ -207,3 +211,13 @@ def _record_skew(readings) -> None:
             latest[reading.device_id] = reading.clock_skew_seconds
     for device_id, skew in latest.items():
         DeviceState.objects.filter(pk=device_id).exclude(clock_skew_seconds=skew).update(clock_skew_seconds=skew)
+
+
+def _record_crc_variants(variants: dict[int, str]) -> None:
+    """Remember a vendor CRC a device was auto-detected to use; a device that switches back
+    to the standard CRC keeps its remembered variant (both stay accepted)."""
+    from sitewatch.monitoring.models import DeviceState
+
+    for device_id, variant in variants.items():
+        if variant:
+            DeviceState.objects.filter(pk=device_id).exclude(crc_variant=variant).update(crc_variant=variant)
