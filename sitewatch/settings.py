@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "sitewatch.registry",
     "sitewatch.monitoring",
     "sitewatch.telemetry",
+    "sitewatch.alarms",
+    "sitewatch.notifications",
     "sitewatch.core",
     "sitewatch.web",
     "sitewatch.api",
@@ -151,6 +153,30 @@ WEB_TRUSTED_PROXY = env_str("WEB_TRUSTED_PROXY", "")
 # loop sweeps at this interval.
 DUST_OFFLINE_AFTER_SECONDS = env_int("DUST_OFFLINE_AFTER_SECONDS", 600, minimum=60)
 MONITOR_INTERVAL_SECONDS = env_int("MONITOR_INTERVAL_SECONDS", 30, minimum=1)
+
+# Dust thresholds and alarms (issue 3 §4; 口径 K-D rows): an hour is valid with this many minutes
+# of data, a day with this many valid hours; hours and days are judged this long after they end
+# (late uploads), real-time readings this long after their time; a device first seen (or back
+# after a long silence) is judged from this many hours back at most.
+DUST_HOUR_MIN_MINUTES = env_int("DUST_HOUR_MIN_MINUTES", 45, minimum=1, maximum=60)
+DUST_DAY_MIN_HOURS = env_int("DUST_DAY_MIN_HOURS", 20, minimum=1, maximum=24)
+DUST_ALARM_DELAY_SECONDS = env_int("DUST_ALARM_DELAY_SECONDS", 300, minimum=0)
+DUST_REALTIME_DELAY_SECONDS = env_int("DUST_REALTIME_DELAY_SECONDS", 60, minimum=0)
+DUST_ALARM_LOOKBACK_HOURS = env_int("DUST_ALARM_LOOKBACK_HOURS", 48, minimum=1)
+# Where notifications go: "outbox" keeps them on the platform (/notifications/); any other value
+# stops the start (sitewatch.notifications.transports.check_configuration). SMS comes later.
+NOTIFY_TRANSPORT = env_str("NOTIFY_TRANSPORT", "outbox")
+
+# HJ 212 gateway (issue 3). Devices are TCP clients of this address.
+HJ212_HOST = env_str("HJ212_HOST", "127.0.0.1")
+HJ212_PORT = env_int("HJ212_PORT", 9212, minimum=1, maximum=65535)
+HJ212_MAX_CONNECTIONS_PER_ADDRESS = env_int("HJ212_MAX_CONNECTIONS_PER_ADDRESS", 64, minimum=1)
+HJ212_MAX_CONNECTIONS = env_int("HJ212_MAX_CONNECTIONS", 20000, minimum=1)
+HJ212_IDLE_TIMEOUT_SECONDS = env_int("HJ212_IDLE_TIMEOUT_SECONDS", 900, minimum=10)
+HJ212_MAX_SEGMENT_BYTES = env_int("HJ212_MAX_SEGMENT_BYTES", 9999, minimum=1024, maximum=65536)
+HJ212_AUTO_DETECT_CRC = env_bool("HJ212_AUTO_DETECT_CRC", True)
+HJ212_CALIBRATE_ON_CONNECT = env_bool("HJ212_CALIBRATE_ON_CONNECT", True)
+HJ212_MAX_BAD_IN_A_ROW = env_int("HJ212_MAX_BAD_IN_A_ROW", 20, minimum=1)
 
 PLATFORM_TITLE = "湛江市智慧渣土综合服务监管平台"
 

@@ -7,6 +7,7 @@ The same data is the tests' fixed cast (tests/conftest.py), so every name here i
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 from django.db import transaction
@@ -169,7 +170,17 @@ def build_demo() -> list[tuple[str, str, str]]:
         return _build()
 
 
+def _ensure_districts() -> None:
+    """The districts are migration data; a flushed test database has lost them."""
+    if District.objects.exists():
+        return
+    districts = importlib.import_module("sitewatch.registry.migrations.0002_zhanjiang_districts").DISTRICTS
+    for order, (code, name) in enumerate(districts, start=1):
+        District.objects.create(code=code, name=name, sort_order=order)
+
+
 def _build() -> list[tuple[str, str, str]]:
+    _ensure_districts()
     logins = []
     for kind, brand, brand_name, model, listed, params in DEVICE_MODELS:
         DeviceModel.objects.get_or_create(brand=brand, brand_name=brand_name, model=model,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("devices/", views.device_list, name="device_list"),
     path("firms/", views.firm_list, name="firm_list"),
+    path("notifications/", views.notification_list_view, name="notification_list"),
 ]

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_safe
 
 from sitewatch.accounts.login import ThrottledAuthenticationForm
 from sitewatch.accounts.visibility import scope_for
+from sitewatch.notifications.selectors import notification_list
 from sitewatch.registry import selectors
 from sitewatch.registry.models import Project
-from sitewatch.web import dashboard
+from sitewatch.web import dashboard, dust
 from sitewatch.web.forms import DeviceFilterForm, FilterForm, FirmFilterForm, ProjectFilterForm
 
 PAGE_SIZE = 25
@@ -85,6 +86,7 @@ def project_detail(request, pk: int):
                     for field in Project.PARTY_FIELDS.values()],
         "points": selectors.point_list(scope=scope, project=project.pk),
         "devices": selectors.device_list(scope=scope, project=project.pk),
+        "dust": dust.dust_section(scope=scope, project=project, now=timezone.now()),
     })
 
 
@@ -103,3 +105,17 @@ def firm_list(request):
     form = FirmFilterForm(request.GET)
     firms = selectors.firm_list(scope=scope, **form.filters()).order_by("name", "pk")
     return _list_response(request, "web/firm_list.html", form, firms)
+
+
+@require_safe
+@login_required
+def notification_list_view(request):
+    """The outbox: notifications addressed to the user or their firm (city and operator: all)."""
+    scope = scope_for(request.user)
+    notifications = notification_list(scope=scope)
+    page = _page(request, notifications)
+    page.object_list = list(page.object_list)
+    links = dust.notification_links(scope=scope, notifications=page.object_list)
+    for notification in page.object_list:
+        notification.link = links.get(notification.pk)
+    return render(request, "web/notification_list.html", {"page_obj": page, "sees_all": scope.sees_all})

@@ -29,8 +29,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         log.info("巡检循环启动，间隔 %s 秒", interval)
+        first = True
         while not stopping:
-            close_old_connections()
+            if not first:
+                # A long-running loop must not keep a connection the server dropped.
+                close_old_connections()
+            first = False
             try:
                 result = run_once(now=timezone.now())
                 if once:

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 # (label, argv after `sitewatch`): every long-running component of the platform.
 COMPONENTS: list[tuple[str, list[str]]] = [
     ("网页与接口服务", ["web"]),
+    ("HJ 212 扬尘监测网关", ["gateway", "hj212"]),
     ("在线状态巡检", ["monitor"]),
 ]
 

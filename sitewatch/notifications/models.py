@@ -1,0 +1,58 @@
+"""Notifications: each message is a row written before it is sent, its result written after
+(healthchecks' Notification). The default transport keeps the message in the outbox, which
+its recipients read on the platform (/notifications/)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sitewatch.lib.dates import SHANGHAI
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Notification(models.Model):
+    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件用户", on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="notifications")
+    recipient_firm = models.ForeignKey("registry.Firm", verbose_name="收件单位", on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="notifications")
+    recipient_name = models.CharField("收件人", max_length=100, blank=True)
+    recipient_phone = models.CharField("手机号", max_length=30, blank=True)
+    channel = models.CharField("通道", max_length=20)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    related_model = models.CharField("关联对象类型", max_length=100, blank=True, help_text="模型标识，例如 alarms.alarm。")
+    related_id = models.CharField("关联对象编号", max_length=64, blank=True)
+    created_at = models.DateTimeField("生成时间", db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField("错误信息", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "通知"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_user__isnull=False) | Q(recipient_firm__isnull=False) | ~Q(recipient_phone=""),
+                name="notification_has_recipient",
+                violation_error_message="通知至少要有收件用户、收件单位或手机号之一。",
+            ),
+        ]
+        indexes = [models.Index(fields=["related_model", "related_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {self.recipient_name} {self.subject}"
+
+    @property
+    def recipient_label(self) -> str:
+        parts = [self.recipient_name or (self.recipient_firm.name if self.recipient_firm_id else "")]
+        if self.recipient_phone:
+            parts.append(self.recipient_phone)
+        return " ".join(p for p in parts if p) or "—"
