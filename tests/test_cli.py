@@ -45,3 +45,43 @@ def test_demo_is_idempotent_and_prints_the_logins(cli_env):
     counts = _run(cli_env, "shell", "-c",
                   "from sitewatch.registry.models import Project, Device; print(Project.objects.count(), Device.objects.count())")
     assert counts.stdout.split()[-2:] == ["30", "180"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_run_starts_every_component_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    web_port, hj_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3", "SECRET_KEY": "run-test", "DEBUG": "False",
+                "DJANGO_SETTINGS_MODULE": "sitewatch.settings", "SITEWATCH_VAR_DIR": str(tmp_path),
+                "WEB_PORT": str(web_port), "HJ212_PORT": str(hj_port), "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen([SCRIPT, "run", "--no-simulators"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/login/", timeout=2) as response:
+                    page = response.read().decode()
+            except OSError:
+                time.sleep(0.5)
+        assert page is not None and "湛江市智慧渣土综合服务监管平台" in page
+        with socket.create_connection(("127.0.0.1", hj_port), timeout=5):
+            pass  # the HJ 212 gateway accepts devices
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, output
+    assert f"http://127.0.0.1:{web_port}/" in output and "city" in output and "平台已停止" in output

@@ -27,6 +27,7 @@ from sitewatch.registry.models import (
     ProjectStage,
     ProjectStatus,
 )
+from sitewatch.telemetry.models import FactorAlias
 
 DEMO_PASSWORD = "Zhanjiang@2026"
 
@@ -179,8 +180,15 @@ def _ensure_districts() -> None:
         District.objects.create(code=code, name=name, sort_order=order)
 
 
+# The operator's alias table, seeded with the vendor names 2005-era dust monitors use.
+LEGACY_ALIASES = [("PM10", "pm10"), ("PM25", "pm25"), ("TSP", "tsp"), ("NOIS", "noise"), ("TEM", "temperature"),
+                  ("RH", "humidity"), ("PA", "pressure"), ("WS", "wind_speed"), ("WD", "wind_direction")]
+
+
 def _build() -> list[tuple[str, str, str]]:
     _ensure_districts()
+    for vendor_code, parameter in LEGACY_ALIASES:
+        FactorAlias.objects.get_or_create(device=None, vendor_code=vendor_code, defaults={"parameter": parameter})
     logins = []
     for kind, brand, brand_name, model, listed, params in DEVICE_MODELS:
         DeviceModel.objects.get_or_create(brand=brand, brand_name=brand_name, model=model,

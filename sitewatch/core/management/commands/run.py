@@ -22,6 +22,10 @@ COMPONENTS: list[tuple[str, list[str]]] = [
     ("HJ 212 扬尘监测网关", ["gateway", "hj212"]),
     ("在线状态巡检", ["monitor"]),
 ]
+# Started too unless --no-simulators: the demo's devices, so that a fresh platform shows data.
+SIMULATORS: list[tuple[str, list[str]]] = [
+    ("扬尘监测仪模拟器", ["simulate", "dust", "--devices", "all", "--interval", "30", "--backfill-hours", "24"]),
+]
 
 
 class Command(BaseCommand):
@@ -29,8 +33,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="首次启动时不载入演示数据")
+        parser.add_argument("--no-simulators", action="store_true", help="不启动设备模拟器")
 
-    def handle(self, *args, no_demo=False, **options):
+    def handle(self, *args, no_demo=False, no_simulators=False, **options):
         from sitewatch.accounts.models import User
         from sitewatch.core.demo import DEMO_PASSWORD, build_demo
 
@@ -40,11 +45,12 @@ class Command(BaseCommand):
         if not no_demo and not User.objects.exists():
             self.stdout.write("首次启动：载入演示数据……")
             build_demo()
-        children = self._start()
+        children = self._start(COMPONENTS + ([] if no_simulators else SIMULATORS))
         url = f"http://{settings.WEB_HOST}:{settings.WEB_PORT}/"
         self.stdout.write("")
         self.stdout.write(f"{settings.PLATFORM_TITLE} 已启动：{url}")
         self.stdout.write(f"接口文档：{url}api/v1/docs    管理后台：{url}admin/")
+        self.stdout.write(f"HJ 212 扬尘监测网关：{settings.HJ212_HOST}:{settings.HJ212_PORT}")
         demo_users = list(User.objects.filter(username__in=["city", "chikan", "xiashan", "builder", "contractor",
                                                             "supervisor", "integrator", "operator"])
                           .select_related("organisation").order_by("id"))
@@ -57,9 +63,9 @@ class Command(BaseCommand):
         self.stdout.flush()
         self._supervise(children)
 
-    def _start(self) -> list[tuple[str, subprocess.Popen]]:
+    def _start(self, components) -> list[tuple[str, subprocess.Popen]]:
         children = []
-        for label, argv in COMPONENTS:
+        for label, argv in components:
             # Own session: Ctrl-C reaches only this supervisor, which stops the children in order.
             proc = subprocess.Popen([sys.executable, "-m", "sitewatch.manage", *argv], start_new_session=True)
             children.append((label, proc))
