@@ -153,6 +153,8 @@ WEB_TRUSTED_PROXY = env_str("WEB_TRUSTED_PROXY", "")
 # loop sweeps at this interval.
 DUST_OFFLINE_AFTER_SECONDS = env_int("DUST_OFFLINE_AFTER_SECONDS", 600, minimum=60)
 MONITOR_INTERVAL_SECONDS = env_int("MONITOR_INTERVAL_SECONDS", 30, minimum=1)
+# This many identical real-time PM readings in a row are marked `flat` (a stuck sensor).
+DUST_FLAT_READINGS = env_int("DUST_FLAT_READINGS", 10, minimum=3)
 
 # Dust thresholds and alarms (issue 3 §4; 口径 K-D rows): an hour is valid with this many minutes
 # of data, a day with this many valid hours; hours and days are judged this long after they end

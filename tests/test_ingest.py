@@ -99,8 +99,8 @@ def test_quiet_device_within_silence_stays_online(monitor):
 
 def test_vendor_names_mapped_and_scaled_by_the_alias_table(monitor):
     FactorAlias.objects.create(device=monitor, vendor_code="PM10", parameter="pm10", scale=1000)
-    FactorAlias.objects.create(device=None, vendor_code="TEM", parameter="temperature", scale=1)
-    ingest([packet(monitor, values={"PM10": {"Rtd": "0.085"}, "TEM": {"Rtd": "19.5"}})])
+    FactorAlias.objects.create(device=None, vendor_code="T01", parameter="temperature", scale=1)
+    ingest([packet(monitor, values={"PM10": {"Rtd": "0.085"}, "T01": {"Rtd": "19.5"}})])
     reading = Reading.objects.get(device=monitor)
     assert reading.pm10 == pytest.approx(85.0) and reading.temperature == 19.5
     assert reading.values["PM10"] == {"Rtd": 0.085}
@@ -166,3 +166,26 @@ def test_vendor_crc_variant_is_remembered_per_device(monitor):
     assert DeviceState.objects.get(device=monitor).crc_variant == "modbus_swapped"
     ingest([packet(monitor, crc_variant="standard", data_time=dt.datetime(2026, 11, 25, 10, 1, tzinfo=SH))])
     assert DeviceState.objects.get(device=monitor).crc_variant == "modbus_swapped"
+
+
+def test_a_flat_line_of_identical_readings_is_marked(monitor, settings):
+    from sitewatch.telemetry.quality import flag_flat_lines
+
+    settings.DUST_FLAT_READINGS = 5
+    for minute in range(5):
+        at = dt.datetime(2026, 11, 25, 10, minute, tzinfo=SH)
+        ingest([packet(monitor, data_time=at, received_at=NOW)])
+    assert flag_flat_lines(now=NOW) == 5
+    assert flag_flat_lines(now=NOW) == 0
+    assert all("flat" in r.flags.split(",") for r in Reading.objects.filter(device=monitor))
+
+
+def test_changing_readings_are_not_a_flat_line(monitor, settings):
+    from sitewatch.telemetry.quality import flag_flat_lines
+
+    settings.DUST_FLAT_READINGS = 5
+    for minute in range(5):
+        at = dt.datetime(2026, 11, 25, 10, minute, tzinfo=SH)
+        values = dict(VALUES, a34002={"Rtd": str(80 + minute), "Flag": "N"})
+        ingest([packet(monitor, data_time=at, received_at=NOW, values=values)])
+    assert flag_flat_lines(now=NOW) == 0

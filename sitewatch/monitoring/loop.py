@@ -12,24 +12,27 @@ from sitewatch.monitoring.models import DeviceState
 from sitewatch.monitoring.services import sweep_silent
 from sitewatch.notifications.services import notifications_dispatch
 from sitewatch.registry.models import DeviceKind
+from sitewatch.telemetry.quality import flag_flat_lines
 
 log = logging.getLogger("sitewatch.monitor")
 
 
 def run_once(*, now: dt.datetime) -> dict[str, int]:
-    """Flip silent dust monitors offline, judge dust readings against the thresholds (alarms),
+    """Flip silent dust monitors offline, mark flat-lined readings, judge dust readings against the thresholds (alarms),
     then send the notifications written meanwhile. Safe to run as several copies at once."""
     dust = DeviceState.objects.filter(device__kind=DeviceKind.DUST_MONITOR, online=True).values_list("pk", flat=True)
     flips = sweep_silent(now=now, silence=dt.timedelta(seconds=settings.DUST_OFFLINE_AFTER_SECONDS),
                          device_ids=dust)
     for flip in flips:
         log.info("设备 %s 超时无数据，判定离线", flip.device_id)
+    flat = flag_flat_lines(now=now)
     alarms = alarms_evaluate(now=now)
     if alarms["opened"] or alarms["closed"] or alarms["escalated"]:
         log.info("扬尘报警：新增 %s，升级 %s，结束 %s", alarms["opened"], alarms["escalated"], alarms["closed"])
     sent = notifications_dispatch(now=now)
     return {
         "offline": len(flips),
+        "flat_marked": flat,
         "periods_judged": alarms["judged"],
         "alarms_opened": alarms["opened"],
         "alarms_escalated": alarms["escalated"],
