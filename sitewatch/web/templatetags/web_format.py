@@ -78,3 +78,15 @@ def brand_model(device) -> str:
 def protocol_id(device) -> str:
     """The id a device registers with: HJ 212 MN or GB/T 28181 code. Never its password."""
     return device.hj212_mn or device.gb_device_id or DASH
+
+
+@register.filter
+def online_state(device) -> str:
+    """在线 / 离线 / 未接入 (never heard from), from the device's state row if it has one."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        state = device.state
+    except ObjectDoesNotExist:
+        return "未接入"
+    return "在线" if state.online else "离线"
