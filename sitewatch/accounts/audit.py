@@ -3,6 +3,11 @@
 Changes are captured by model signals, so every path (pages, API, admin, commands)
 is covered; the acting user comes from a context variable that the middleware, the
 API authentication and the commands set.
+
+Covered: the registry and holidays apps, organisations, users and API tokens, the dust
+thresholds and reference values, the factor aliases, and a device state's CRC variant.
+Rows the machines write (readings, raw packets, judgements, alarms, cursors, flips,
+notifications) are records in themselves and are not audited.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ log = logging.getLogger(__name__)
 SECRET_MASK = "******"
 SECRET_CHANGED = "******（已更改）"
 SKIP_FIELDS = {"created_at", "updated_at", "password", "last_login", "digest"}
+
+# Models audited only for the fields people set. A device state is updated by the gateways
+# with every upload (last_seen, remote_addr, clock skew, online): auditing those would flood
+# the log, but its CRC variant is set by the operator (admin → 设备在线状态) and changes how the
+# device's frames are checked. Creating such a row is recorded only when one of the fields is
+# set, and deleting it is not (it goes with its device, whose deletion is recorded).
+# The gateways write through QuerySet.update(), which sends no signals: a variant the gateway
+# detects by itself is therefore not in the log (the frames that showed it are in RawPacket).
+PARTIAL_FIELDS = {"monitoring.DeviceState": frozenset({"crc_variant"})}
 
 
 @dataclass(frozen=True)
@@ -71,11 +85,16 @@ def _plain(value):
     return str(value)
 
 
+def _partial_fields(model) -> frozenset | None:
+    return PARTIAL_FIELDS.get(model._meta.label)
+
+
 def snapshot(instance: models.Model) -> dict:
     secrets = set(getattr(instance, "SECRET_FIELDS", ()))
+    only = _partial_fields(instance)
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.name in SKIP_FIELDS:
+        if field.name in SKIP_FIELDS or (only is not None and field.name not in only):
             continue
         value = getattr(instance, field.attname)
         if field.name in secrets:
@@ -109,19 +128,29 @@ def _audited_models():
     labels = ["registry", "holidays"]
     models_ = [m for label in labels for m in apps.get_app_config(label).get_models()]
     from sitewatch.accounts.models import ApiToken, Organisation, User
+    from sitewatch.alarms.models import DustReference, DustThreshold
+    from sitewatch.monitoring.models import DeviceState
+    from sitewatch.telemetry.models import FactorAlias
 
-    return models_ + [Organisation, User, ApiToken]
+    # Not Alarm, DustJudgement, EvaluationCursor, Reading, RawPacket, Flip, UnregisteredDevice:
+    # written by the gateways and the monitor loop, each row already says what happened when.
+    return models_ + [Organisation, User, ApiToken, DustThreshold, DustReference, FactorAlias, DeviceState]
 
 
 def _secret_values(instance: models.Model) -> dict:
     return {name: getattr(instance, name) for name in getattr(instance, "SECRET_FIELDS", ())}
 
 
-def _pre_save(sender, instance, raw=False, **kwargs):
+def _pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     instance._audit_before = None
     instance._audit_secrets = {}
+    only = _partial_fields(sender)
+    if only is not None and update_fields is not None and not (only & set(update_fields)):
+        instance._audit_skip = True  # e.g. save(update_fields=["last_seen"]): nothing audited changes
+        return
+    instance._audit_skip = False
     if instance.pk is not None:
         old = sender._default_manager.filter(pk=instance.pk).first()
         if old is not None:
@@ -131,11 +160,13 @@ def _pre_save(sender, instance, raw=False, **kwargs):
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):
-    if raw:
+    if raw or getattr(instance, "_audit_skip", False):
         return
     after = snapshot(instance)
     before = getattr(instance, "_audit_before", None)
     if created or before is None:
+        if _partial_fields(sender) is not None and not any(after.values()):
+            return
         record(action=AuditAction.CREATE, instance=instance, after=after)
         return
     old_secrets = getattr(instance, "_audit_secrets", {})
@@ -160,4 +191,6 @@ def connect_signals() -> None:
         uid = f"audit-{model._meta.label}"
         pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
+        if _partial_fields(model) is not None:
+            continue
         post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")

@@ -67,10 +67,17 @@ class Gateway:
         while True:
             await asyncio.sleep(60)
             try:
-                self.crc_variants.update(await self.batcher.run_sync(load_crc_variants))
+                self._replace_crc_variants(await self.batcher.run_sync(load_crc_variants))
             except Exception:
                 log.exception("读取设备CRC设置失败")
             log.info("hj212 counters %s", json.dumps(self.snapshot(), ensure_ascii=False, sort_keys=True))
+
+    def _replace_crc_variants(self, variants: dict[str, hj212.CrcVariant]) -> None:
+        """Replace in place: every codec holds this dict by reference. A variant the operator
+        cleared stops being accepted; detected ones are in the database already (ingest)."""
+        for mn in set(self.crc_variants) - set(variants):
+            del self.crc_variants[mn]
+        self.crc_variants.update(variants)
 
     def snapshot(self) -> dict[str, int]:
         return {**self.counters, "connections": len(self.connections), "pending": self.batcher.pending}

@@ -338,3 +338,11 @@ def test_store_failure_means_no_answer(monitor):
 
     silent, failed = asyncio.run(scenario())
     assert silent and failed == 1
+
+
+def test_crc_variant_cleared_by_the_operator_is_no_longer_accepted(monitor):
+    gateway = Gateway()
+    gateway.crc_variants.update({monitor.hj212_mn: hj212.CrcVariant.NONE, "OTHER": hj212.CrcVariant.MODBUS})
+    held = gateway.crc_variants
+    gateway._replace_crc_variants({"OTHER": hj212.CrcVariant.MODBUS})
+    assert gateway.crc_variants is held and held == {"OTHER": hj212.CrcVariant.MODBUS}
