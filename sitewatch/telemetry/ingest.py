@@ -9,12 +9,15 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Model, Q
+from django.db.models.constants import OnConflict
 
 from sitewatch.monitoring.models import Protocol, UnregisteredReason
-from sitewatch.monitoring.services import devices_seen, unregistered_seen
+from sitewatch.monitoring.services import devices_seen, execute_many, unregistered_seen
 from sitewatch.registry.models import Device, DeviceKind
 from sitewatch.telemetry.models import CODE_TO_PARAMETER, PARAMETERS, FactorAlias, RawPacket, Reading
 
@@ -112,21 +115,34 @@ def plausibility_flags(values: dict[str, dict[str, str]], params: dict[str, floa
     return flags
 
 
+class _Device(NamedTuple):
+    """What a batch needs of a device: plain rows, as a model instance (and its project) per
+    device cost a gateway batch several milliseconds."""
+
+    pk: int
+    kind: str
+    hj212_password: str
+    district_id: int | None
+
+
 @transaction.atomic
 def ingest(packets: Sequence[Packet]) -> list[Outcome]:
     """Authenticate and store a batch; one outcome per packet, in order."""
     mns = {p.mn for p in packets}
-    devices = {d.hj212_mn: d for d in Device.objects.filter(hj212_mn__in=mns).select_related("project")}
+    devices = {mn: _Device(pk, kind, password, district_id) for pk, mn, kind, password, district_id in
+               Device.objects.filter(hj212_mn__in=mns).values_list("pk", "hj212_mn", "kind", "hj212_password",
+                                                                   "project__district_id")}
     aliases = _aliases({d.pk for d in devices.values()})
     outcomes: list[Outcome] = []
     variants: dict[int, str] = {}
-    readings: dict[tuple[int, str, dt.datetime], Reading] = {}
+    readings: dict[tuple[int, str, dt.datetime], tuple] = {}  # rows in READING_FIELDS order
     reading_index: list[tuple[int, tuple[int, str, dt.datetime]]] = []
     seen: dict[int, dt.datetime] = {}
     addresses: dict[int, str] = {}
-    raws: list[RawPacket] = []
+    device_ids: list[int | None] = []
     for i, packet in enumerate(packets):
         device = devices.get(packet.mn)
+        device_ids.append(device.pk if device is not None else None)
         outcome = _authenticate(packet, device)
         if outcome is None:
             seen[device.pk] = max(seen.get(device.pk, packet.received_at), packet.received_at)
@@ -144,25 +160,26 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
                     reading_index.append((i, key))
                     outcome = Outcome.STORED
         outcomes.append(outcome)
-        raws.append(RawPacket(received_at=packet.received_at, protocol=Protocol.HJ212, identifier=packet.mn[:64],
-                              device=device, remote_addr=packet.remote_addr[:64], cn=packet.cn[:8],
-                              outcome=outcome.value, raw=packet.raw))
 
     if readings:
         stored_before = _existing(readings)
-        Reading.objects.bulk_create([r for k, r in readings.items() if k not in stored_before], ignore_conflicts=True)
+        _insert(Reading, READING_FIELDS, [row for k, row in readings.items() if k not in stored_before],
+                ignore_conflicts=True)
         for i, key in reading_index:
             if key in stored_before:
                 outcomes[i] = Outcome.DUPLICATE
-                raws[i].outcome = Outcome.DUPLICATE.value
-    RawPacket.objects.bulk_create(raws)
+    _insert(RawPacket, RAW_FIELDS, [
+        (packet.received_at, Protocol.HJ212, packet.mn[:64], device_id, packet.remote_addr[:64], packet.cn[:8],
+         outcome.value, packet.raw)
+        for packet, device_id, outcome in zip(packets, device_ids, outcomes, strict=True)
+    ])
     devices_seen(seen=seen, addresses=addresses)
     _record_skew(readings.values())
     _record_crc_variants(variants)
     return outcomes
 
 
-def _authenticate(packet: Packet, device: Device | None) -> Outcome | None:
+def _authenticate(packet: Packet, device: _Device | None) -> Outcome | None:
     if device is None:
         unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.UNKNOWN,
                           remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw)
@@ -170,31 +187,63 @@ def _authenticate(packet: Packet, device: Device | None) -> Outcome | None:
     if device.kind != DeviceKind.DUST_MONITOR:
         unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.WRONG_KIND,
                           remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw,
-                          district_id=device.project.district_id)
+                          district_id=device.district_id)
         return Outcome.WRONG_KIND
     if device.hj212_password and packet.password != device.hj212_password:
         unregistered_seen(protocol=Protocol.HJ212, identifier=packet.mn, reason=UnregisteredReason.BAD_PASSWORD,
                           remote_address=packet.remote_addr, at=packet.received_at, sample=packet.raw,
-                          district_id=device.project.district_id)
+                          district_id=device.district_id)
         return Outcome.BAD_PASSWORD
     return None
 
 
-def _reading(packet: Packet, device: Device, aliases) -> Reading:
+# The columns _reading() fills, in its order; RawPacket's likewise.
+READING_FIELDS = ("device", "cn", "data_time", "received_at", "qn", "values", "flags", "clock_skew_seconds",
+                  *PARAMETERS)
+RAW_FIELDS = ("received_at", "protocol", "identifier", "device", "remote_addr", "cn", "outcome", "raw")
+_DEVICE, _SKEW = READING_FIELDS.index("device"), READING_FIELDS.index("clock_skew_seconds")
+
+
+def _reading(packet: Packet, device: _Device, aliases) -> tuple:
     table = dict(aliases.get(None, {}))
     table.update(aliases.get(device.pk, {}))
     params = canonical(packet.values, packet.cn, table)
     skew = None
     if packet.cn == "2011":
         skew = round((packet.data_time - packet.received_at).total_seconds())
-    return Reading(
-        device=device, cn=packet.cn, data_time=packet.data_time, received_at=packet.received_at, qn=packet.qn[:24],
-        values=_values_for_storage(packet.values), flags=",".join(plausibility_flags(packet.values, params)),
-        clock_skew_seconds=skew, **{name: params.get(name) for name in PARAMETERS},
-    )
+    return (device.pk, packet.cn, packet.data_time, packet.received_at, packet.qn[:24],
+            _values_for_storage(packet.values), ",".join(plausibility_flags(packet.values, params)), skew,
+            *(params.get(name) for name in PARAMETERS))
 
 
-def _existing(readings: dict[tuple[int, str, dt.datetime], Reading]) -> set[tuple[int, str, dt.datetime]]:
+def _insert(model: type[Model], names: Sequence[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    """The INSERT bulk_create would send, as one executemany of plain tuples. A gateway batch
+    is hundreds of rows; a model instance per row and bulk_create's per-field compiling were
+    most of the batch's time (benchmarks/hj212_ingest.py). Only datetime and JSON values need
+    the backend's adaptation; the rest go as they are."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    ops = connection.ops
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = (f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
+           f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}")
+    # The values are aware datetimes, so the backend's adapter alone does what
+    # DateTimeField.get_db_prep_save would.
+    adapters = [(i, ops.adapt_datetimefield_value if f.get_internal_type() == "DateTimeField"
+                 else partial(f.get_db_prep_save, connection=connection))
+                for i, f in enumerate(fields) if f.get_internal_type() in ("DateTimeField", "JSONField")]
+    params = []
+    for row in rows:
+        row = list(row)
+        for i, adapt in adapters:
+            row[i] = adapt(row[i])
+        params.append(row)
+    execute_many(sql, params)
+
+
+def _existing(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[tuple[int, str, dt.datetime]]:
     keys = set(readings)
     devices = {k[0] for k in keys}
     times = {k[2] for k in keys}
@@ -202,15 +251,23 @@ def _existing(readings: dict[tuple[int, str, dt.datetime], Reading]) -> set[tupl
     return {row for row in found if row in keys}
 
 
-def _record_skew(readings) -> None:
+def _record_skew(rows) -> None:
+    """Each device's latest skew, where it changed: one executemany rather than an ORM UPDATE
+    per device (a batch holds most of a gateway's devices, and skews move by the second)."""
     from sitewatch.monitoring.models import DeviceState
 
     latest: dict[int, int] = {}
-    for reading in readings:
-        if reading.clock_skew_seconds is not None:
-            latest[reading.device_id] = reading.clock_skew_seconds
-    for device_id, skew in latest.items():
-        DeviceState.objects.filter(pk=device_id).exclude(clock_skew_seconds=skew).update(clock_skew_seconds=skew)
+    for row in rows:
+        if row[_SKEW] is not None:
+            latest[row[_DEVICE]] = row[_SKEW]
+    if not latest:
+        return
+    ops = connection.ops
+    table = ops.quote_name(DeviceState._meta.db_table)
+    skew = ops.quote_name(DeviceState._meta.get_field("clock_skew_seconds").column)
+    pk = ops.quote_name(DeviceState._meta.pk.column)
+    execute_many(f"UPDATE {table} SET {skew} = %s WHERE {pk} = %s AND ({skew} IS NULL OR {skew} <> %s)",
+                 [(value, device_id, value) for device_id, value in latest.items()])
 
 
 def _record_crc_variants(variants: dict[int, str]) -> None:
