@@ -3,6 +3,8 @@ transports); `NOTIFY_TRANSPORT` picks one. SMS transports come in a later issue.
 
 from __future__ import annotations
 
+import abc
+
 from django.conf import settings
 
 from sitewatch.lib.env import ConfigError
@@ -12,12 +14,12 @@ class TransportError(Exception):
     """Sending failed; the message is recorded on the notification."""
 
 
-class Transport:
+class Transport(abc.ABC):
     name = ""
 
+    @abc.abstractmethod
     def send(self, notification) -> None:
         """Deliver one notification or raise TransportError."""
-        raise NotImplementedError
 
 
 class OutboxTransport(Transport):

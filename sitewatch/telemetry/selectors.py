@@ -13,7 +13,7 @@ MAX_ITEMS = 10_000
 
 
 class RangeError(ValueError):
-    pass
+    """A reading query's time range is malformed or too long (message in Chinese)."""
 
 
 def reading_range(*, since: dt.datetime | None, until: dt.datetime | None, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
