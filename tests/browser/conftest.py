@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from sitewatch.core.demo import DEMO_PASSWORD
+from tests.servers import free_port, manage, run_manage, server_env, stop, throwaway_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,48 +61,6 @@ def pytest_runtest_makereport(item, call):
 
 # --- the server ---
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _database(tmp: Path):
-    """A DATABASE_URL for the server alone, removed afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.lower().startswith(("postgres://", "postgresql://", "pgsql://")):
-        yield f"sqlite:///{tmp / 'browser.sqlite3'}"
-        return
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'sitewatch'}_browser_{os.getpid()}"
-    admin_url = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def _server_env(database_url: str, tmp: Path) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
-    env.update(
-        SECRET_KEY="test", ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="sitewatch.settings", SITEWATCH_VAR_DIR=str(tmp), PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _manage(*args: str) -> list[str]:
-    return [sys.executable, "-m", "sitewatch.manage", *args]
-
-
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -120,31 +76,31 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> str:
+def browser_server(tmp_path_factory) -> tuple[str, dict[str, str]]:
+    """(URL, environment) of the one web server; the environment lets a test run
+    `sitewatch` commands against the server's own database."""
     tmp = tmp_path_factory.mktemp("browser-server")
-    with _database(tmp) as database_url:
-        env = _server_env(database_url, tmp)
+    with throwaway_database(tmp, os.environ.get("DATABASE_URL"), label="browser") as database_url:
+        env = server_env(database_url, tmp, ALLOWED_HOSTS="127.0.0.1")
         for command in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0"), ("demo",)):
-            done = subprocess.run(_manage(*command), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-            if done.returncode:
-                raise RuntimeError(f"sitewatch {command[0]} 失败：\n{done.stdout}\n{done.stderr}")
-        url = f"http://127.0.0.1:{_free_port()}"
+            run_manage(env, *command)
+        url = f"http://127.0.0.1:{free_port()}"
         log = tmp / "server.log"
         with log.open("w") as out:
             process = subprocess.Popen(
-                _manage("web", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]),
+                manage("web", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]),
                 cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         try:
             _wait_until_up(url, process, log)
-            yield url
+            yield url, env
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_server) -> str:
+    return browser_server[0]
 
 
 # --- the browser ---

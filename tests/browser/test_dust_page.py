@@ -9,14 +9,12 @@ alarms judged there as the monitor loop would.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, REPO, _manage, _server_env, log_in
+from tests.browser.conftest import PHONE, log_in
+from tests.servers import run_manage
 
 pytestmark = pytest.mark.browser
 
@@ -48,25 +46,11 @@ print(json.dumps({"device": device.pk, "project": device.project_id}))
 """
 
 
-def _server_database_url(tmp_path_factory) -> tuple[str, object]:
-    """The browser server's DATABASE_URL and directory, as conftest.server_url made them."""
-    tmp = sorted(tmp_path_factory.getbasetemp().glob("browser-server*"))[0]
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.lower().startswith(("postgres://", "postgresql://", "pgsql://")):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}", tmp
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'sitewatch'}_browser_{os.getpid()}"
-    return parts._replace(path=f"/{name}").geturl(), tmp
-
-
 @pytest.fixture(scope="module")
-def pushed(server_url, tmp_path_factory) -> dict:
-    database_url, tmp = _server_database_url(tmp_path_factory)
-    env = _server_env(database_url, tmp)
-    done = subprocess.run(_manage("shell", "-c", PUSH_READINGS % {"project": XIASHAN_HOUSING}), cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def pushed(browser_server) -> dict:
+    _, env = browser_server
+    output = run_manage(env, "shell", "-c", PUSH_READINGS % {"project": XIASHAN_HOUSING}, timeout=120)
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def open_project(page, name: str) -> None:
