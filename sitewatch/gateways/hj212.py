@@ -281,11 +281,13 @@ class DeviceConnection(asyncio.Protocol):
             self.close("bad_input")
 
     def _submit(self, packet: hj212.Packet, now: dt.datetime) -> None:
-        values = {code: dict(factor.values) for code, factor in packet.factors.items()}
+        factors = packet.factors  # the codec's, never changed after the event is made
         item = Packet(
             mn=packet.mn, password=packet.pw or "", cn=packet.cn, received_at=now,
             raw=packet.raw.decode("utf-8", errors="backslashreplace"), remote_addr=self.peer, qn=packet.qn or "",
-            data_time=packet.data_time if isinstance(packet, hj212.DataUpload) else None, values=values,
+            data_time=packet.data_time if isinstance(packet, hj212.DataUpload) else None,
+            values={code: factor.values for code, factor in factors.items()},
+            numbers={code: factor.numbers for code, factor in factors.items()},
             new_connection=packet.mn not in self.mns, crc_variant=str(packet.crc_variant),
         )
         future = self.gateway.batcher.submit(item)

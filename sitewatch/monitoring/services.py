@@ -67,7 +67,7 @@ def _touch_last_seen(seen: dict[int, dt.datetime]) -> None:
                  rows)
 
 
-def execute_many(sql: str, rows: list) -> None:
+def execute_many(sql: str, rows: list) -> int:
     """`cursor.executemany` on the default database, for the gateways' batches ("%s" placeholders).
 
     On PostgreSQL through a psycopg cursor that binds parameters on the server: psycopg then
@@ -75,19 +75,21 @@ def execute_many(sql: str, rows: list) -> None:
     on the client, every row went as a statement of its own to be parsed and planned, and
     the gateway stored 2,100-4,200 packets/s instead of 6,400-6,600
     (benchmarks/hj212_ingest.py, 2 cores). It runs in the current transaction but outside
-    Django's cursor wrappers (query logging).
+    Django's cursor wrappers (query logging). Returns the rows the statements changed, in
+    all (both drivers add them up), or -1 when the driver could not tell.
     """
     if not rows:
-        return
+        return 0
     if connection.vendor == "postgresql":
         import psycopg
 
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.executemany(sql, rows)
-        return
+            return cursor.rowcount
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        return cursor.rowcount
 
 
 def sweep_silent(*, now: dt.datetime, silence: dt.timedelta, device_ids: Iterable[int] | None = None,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+import functools
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -56,6 +57,9 @@ class Packet:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     new_connection: bool = False
     crc_variant: str = ""  # the CRC variant the frame used ("" or "standard" = the standard's)
+    # The codec's parses of ``values`` (same shape, None where a string is not a number);
+    # parsed again here when not given.
+    numbers: dict[str, dict[str, float | None]] | None = None
 
 
 def _number(text: str) -> float | None:
@@ -66,14 +70,24 @@ def _number(text: str) -> float | None:
     return value if value == value and value not in (float("inf"), float("-inf")) else None
 
 
-def _values_for_storage(values: dict[str, dict[str, str]]) -> dict[str, dict[str, object]]:
-    """Numbers where the original string is one (except flags, kept as sent)."""
+_KEEP_AS_TEXT = frozenset(("Flag", "EFlag", "SampleTime"))
+
+
+def _values_for_storage(values: dict[str, dict[str, str]],
+                        numbers: dict[str, dict[str, float | None]] | None = None) -> dict[str, dict[str, object]]:
+    """Numbers where the original string is one (flags and sample times kept as sent).
+    ``numbers`` are the codec's parses of the same strings, when the caller has them."""
     stored = {}
     for code, suffixes in values.items():
-        stored[code] = {}
+        parsed = numbers.get(code) if numbers is not None else None
+        out = {}
         for suffix, text in suffixes.items():
-            number = None if suffix.endswith("Flag") or suffix == "SampleTime" else _number(text)
-            stored[code][suffix] = number if number is not None else text
+            if suffix in _KEEP_AS_TEXT or suffix.endswith("Flag"):
+                out[suffix] = text
+                continue
+            number = parsed.get(suffix) if parsed is not None else _number(text)
+            out[suffix] = text if number is None else number
+        stored[code] = out
     return stored
 
 
@@ -84,20 +98,20 @@ def _aliases(device_ids: set[int]) -> dict[int | None, dict[str, tuple[str, floa
     return table
 
 
-def canonical(values: dict[str, dict[str, str]], cn: str, aliases: dict[str, tuple[str, float]]) -> dict[str, float]:
-    """The dust parameters of one upload, after the device's alias and unit table."""
+def canonical(stored: dict[str, dict[str, object]], cn: str, aliases: dict[str, tuple[str, float]]) -> dict[str, float]:
+    """The dust parameters of one upload (its values as _values_for_storage keeps them),
+    after the device's alias and unit table."""
     suffix = VALUE_SUFFIX.get(cn, "Rtd")
     result: dict[str, float] = {}
-    for code, suffixes in values.items():
+    for code, suffixes in stored.items():
         if code in aliases:
             parameter, scale = aliases[code]
         elif code in CODE_TO_PARAMETER:
             parameter, scale = CODE_TO_PARAMETER[code], 1.0
         else:
             continue
-        text = suffixes.get(suffix, suffixes.get("Rtd") if suffix != "Rtd" else None)
-        number = _number(text) if text is not None else None
-        if number is not None and parameter not in result:
+        number = suffixes.get(suffix, suffixes.get("Rtd") if suffix != "Rtd" else None)
+        if type(number) is float and parameter not in result:
             result[parameter] = number * scale
     return result
 
@@ -132,7 +146,7 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
     devices = {mn: _Device(pk, kind, password, district_id) for pk, mn, kind, password, district_id in
                Device.objects.filter(hj212_mn__in=mns).values_list("pk", "hj212_mn", "kind", "hj212_password",
                                                                    "project__district_id")}
-    aliases = _aliases({d.pk for d in devices.values()})
+    table_of = _alias_tables(_aliases({d.pk for d in devices.values()}))
     outcomes: list[Outcome] = []
     variants: dict[int, str] = {}
     readings: dict[tuple[int, str, dt.datetime], tuple] = {}  # rows in READING_FIELDS order
@@ -156,15 +170,13 @@ def ingest(packets: Sequence[Packet]) -> list[Outcome]:
                 else:
                     key = (device.pk, packet.cn, packet.data_time)
                     if key not in readings:
-                        readings[key] = _reading(packet, device, aliases)
+                        readings[key] = _reading(packet, device, table_of(device.pk))
                     reading_index.append((i, key))
                     outcome = Outcome.STORED
         outcomes.append(outcome)
 
     if readings:
-        stored_before = _existing(readings)
-        _insert(Reading, READING_FIELDS, [row for k, row in readings.items() if k not in stored_before],
-                ignore_conflicts=True)
+        stored_before = _store_readings(readings)
         for i, key in reading_index:
             if key in stored_before:
                 outcomes[i] = Outcome.DUPLICATE
@@ -204,43 +216,91 @@ RAW_FIELDS = ("received_at", "protocol", "identifier", "device", "remote_addr", 
 _DEVICE, _SKEW = READING_FIELDS.index("device"), READING_FIELDS.index("clock_skew_seconds")
 
 
-def _reading(packet: Packet, device: _Device, aliases) -> tuple:
-    table = dict(aliases.get(None, {}))
-    table.update(aliases.get(device.pk, {}))
-    params = canonical(packet.values, packet.cn, table)
+def _reading(packet: Packet, device: _Device, table: dict[str, tuple[str, float]]) -> tuple:
+    stored = _values_for_storage(packet.values, packet.numbers)
+    params = canonical(stored, packet.cn, table)
     skew = None
     if packet.cn == "2011":
         skew = round((packet.data_time - packet.received_at).total_seconds())
     return (device.pk, packet.cn, packet.data_time, packet.received_at, packet.qn[:24],
-            _values_for_storage(packet.values), ",".join(plausibility_flags(packet.values, params)), skew,
-            *(params.get(name) for name in PARAMETERS))
+            stored, ",".join(plausibility_flags(stored, params)), skew,
+            *[params.get(name) for name in PARAMETERS])
 
 
-def _insert(model: type[Model], names: Sequence[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
-    """The INSERT bulk_create would send, as one executemany of plain tuples. A gateway batch
-    is hundreds of rows; a model instance per row and bulk_create's per-field compiling were
-    most of the batch's time (benchmarks/hj212_ingest.py). Only datetime and JSON values need
-    the backend's adaptation; the rest go as they are."""
+def _alias_tables(aliases) -> Callable[[int], dict[str, tuple[str, float]]]:
+    """Device id → its alias table (the platform's defaults overridden by the device's own)."""
+    defaults = aliases.get(None, {})
+
+    @functools.cache
+    def table(device_id: int) -> dict[str, tuple[str, float]]:
+        own = aliases.get(device_id)
+        return {**defaults, **own} if own else defaults
+
+    return table
+
+
+def _insert(model: type[Model], names: Sequence[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> int:
+    """The INSERT bulk_create would send, as one executemany of plain tuples; returns how
+    many rows went in (-1 when the driver cannot tell). A gateway batch is hundreds of rows;
+    a model instance per row and bulk_create's per-field compiling were most of the batch's
+    time (benchmarks/hj212_ingest.py). Only datetime and JSON values need the backend's
+    adaptation; the rest go as they are."""
     if not rows:
-        return
+        return 0
     fields = [model._meta.get_field(name) for name in names]
     ops = connection.ops
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     sql = (f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
            f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
            f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}")
-    # The values are aware datetimes, so the backend's adapter alone does what
-    # DateTimeField.get_db_prep_save would.
-    adapters = [(i, ops.adapt_datetimefield_value if f.get_internal_type() == "DateTimeField"
-                 else partial(f.get_db_prep_save, connection=connection))
-                for i, f in enumerate(fields) if f.get_internal_type() in ("DateTimeField", "JSONField")]
+    adapters = [(i, adapter) for i, f in enumerate(fields) if (adapter := _adapter(f)) is not None]
     params = []
     for row in rows:
         row = list(row)
         for i, adapt in adapters:
             row[i] = adapt(row[i])
         params.append(row)
-    execute_many(sql, params)
+    return execute_many(sql, params)
+
+
+def _adapter(field) -> Callable[[object], object] | None:
+    """How a column's values become parameters, or None when they go as they are. The
+    values are aware datetimes, so the backend's adapter alone does what
+    DateTimeField.get_db_prep_save would; on SQLite that is a string, kept per moment for
+    the batch (its packets share the moments they were received at)."""
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        if connection.vendor != "sqlite":
+            return connection.ops.adapt_datetimefield_value
+        return functools.lru_cache(maxsize=4096)(connection.ops.adapt_datetimefield_value)
+    if kind == "JSONField":
+        if connection.vendor == "sqlite" and field.encoder is None:
+            return json.dumps  # what SQLite's adapt_json_value does, without the calls around it
+        return functools.partial(field.get_db_prep_save, connection=connection)
+    return None
+
+
+class _SomeStoredBefore(Exception):
+    pass
+
+
+def _store_readings(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[tuple[int, str, dt.datetime]]:
+    """Insert the batch's readings; returns the keys that were stored before (resends,
+    answered as duplicates). Resends are rare, so the batch is inserted at once, and only
+    when fewer rows went in than were sent is the insert undone (to its savepoint) and done
+    again after looking up which keys exist: a lookup before every insert was a tenth of
+    the batch's time (benchmarks/hj212_ingest.py)."""
+    try:
+        with transaction.atomic():
+            if _insert(Reading, READING_FIELDS, list(readings.values()), ignore_conflicts=True) != len(readings):
+                raise _SomeStoredBefore
+        return set()
+    except _SomeStoredBefore:
+        pass
+    stored_before = _existing(readings)
+    _insert(Reading, READING_FIELDS, [row for key, row in readings.items() if key not in stored_before],
+            ignore_conflicts=True)
+    return stored_before
 
 
 def _existing(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[tuple[int, str, dt.datetime]]:
