@@ -21,6 +21,7 @@ CONTRACT_PATHS = {
     "/api/v1/device-models": {"get", "post"},
     "/api/v1/device-models/{id}": {"get", "patch"},
     "/api/v1/devices/{id}/readings": {"get"},
+    "/api/v1/devices/{id}/channels": {"get"},
     "/api/v1/unregistered-devices": {"get"},
 }
 

@@ -71,6 +71,13 @@ class Scope:
             return qs.filter(installer_id=self.firm_id)
         return qs.filter(self._project_q("project__"))
 
+    def channels(self, qs: QuerySet | None = None) -> QuerySet:
+        """Video channels (视频通道) of the devices this user sees."""
+        from sitewatch.monitoring.models import Channel
+
+        qs = Channel.objects.all() if qs is None else qs
+        return qs if self.sees_all else qs.filter(device__in=self.devices())
+
     def firms(self, qs: QuerySet | None = None) -> QuerySet:
         """Firms that are parties to visible projects; unattached firms are nobody's district data."""
         qs = Firm.objects.all() if qs is None else qs

@@ -8,7 +8,16 @@ from ninja.renderers import JSONRenderer
 from sitewatch.api import errors
 from sitewatch.api.auth import BearerToken, with_audit_actor
 from sitewatch.api.docs import ServerRenderedDocs
-from sitewatch.api.routes import device_models, devices, districts, firms, points, projects, telemetry
+from sitewatch.api.routes import (
+    channels,
+    device_models,
+    devices,
+    districts,
+    firms,
+    points,
+    projects,
+    telemetry,
+)
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -42,6 +51,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/points", points.router)
     api.add_router("/devices", devices.router)
     api.add_router("/devices", telemetry.router)
+    api.add_router("/devices", channels.router)
     api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
     return api
