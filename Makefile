@@ -3,14 +3,15 @@ SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-DEB_PACKAGES := chromium fonts-noto-cjk
+DEB_PACKAGES := chromium fonts-noto-cjk sip-tester
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sitewatch_ci_$(shell echo $$$$)
 
 .PHONY: run test setup deb venv npm static lint test-sqlite test-postgres clean
 
 setup: deb $(VENV)/.installed node_modules/.installed
 
-# Debian packages (a real browser for the browser tests, CJK fonts for pages and PDFs).
+# Debian packages (a real browser for the browser tests, CJK fonts for pages and PDFs, sipp
+# (sip-tester) as a foreign SIP user agent for the GB/T 28181 interop test).
 deb:
 	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
 	  echo "安装 Debian 软件包: $(DEB_PACKAGES)"; \

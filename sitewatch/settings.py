@@ -180,6 +180,24 @@ HJ212_AUTO_DETECT_CRC = env_bool("HJ212_AUTO_DETECT_CRC", True)
 HJ212_CALIBRATE_ON_CONNECT = env_bool("HJ212_CALIBRATE_ON_CONNECT", True)
 HJ212_MAX_BAD_IN_A_ROW = env_int("HJ212_MAX_BAD_IN_A_ROW", 20, minimum=1)
 
+# GB/T 28181 (SIP) gateway. The realm of the digest challenge is the domain, which the
+# standard says should be the first ten digits of the platform's id (§6.1.2).
+SIP_HOST = env_str("SIP_HOST", "127.0.0.1")
+SIP_PORT = env_int("SIP_PORT", 5060, minimum=1, maximum=65535)
+SIP_SERVER_ID = env_str("SIP_SERVER_ID", "44080000002000000001")
+SIP_DOMAIN = env_str("SIP_DOMAIN", "4408000000")
+SIP_PASSWORD = env_str("SIP_PASSWORD", "")  # for devices registered without a password of their own
+SIP_KEEPALIVE_INTERVAL = env_int("SIP_KEEPALIVE_INTERVAL", 60, minimum=1, maximum=3600)
+SIP_KEEPALIVE_MISSES = env_int("SIP_KEEPALIVE_MISSES", 3, minimum=1, maximum=100)
+SIP_REGISTER_EXPIRES_MAX = env_int("SIP_REGISTER_EXPIRES_MAX", 86400, minimum=60)
+SIP_QUERY_INTERVAL = env_int("SIP_QUERY_INTERVAL", 3600, minimum=60)  # catalogue and parameters re-read
+SIP_RATE_PER_ADDRESS = env_int("SIP_RATE_PER_ADDRESS", 500, minimum=1)  # messages per second per source address
+SIP_NONCE_SECRET = env_str("SIP_NONCE_SECRET", "") or SECRET_KEY
+if not (SIP_SERVER_ID.isdigit() and len(SIP_SERVER_ID) == 20):
+    raise ConfigError(f"SIP_SERVER_ID 应为20位数字的平台国标编码，当前为 {SIP_SERVER_ID!r}。")
+if not (SIP_DOMAIN.isdigit() and len(SIP_DOMAIN) == 10):
+    raise ConfigError(f"SIP_DOMAIN 应为10位数字（平台编码前十位），当前为 {SIP_DOMAIN!r}。")
+
 PLATFORM_TITLE = "湛江市智慧渣土综合服务监管平台"
 
 LOGGING = {

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sitewatch.monitoring.models import (
     Channel,
@@ -27,7 +27,7 @@ from sitewatch.monitoring.models import (
     Stream,
     StreamResolution,
 )
-from sitewatch.monitoring.services import devices_seen
+from sitewatch.monitoring.services import devices_seen, execute_many
 
 # Catalogue status / NOTIFY event → the channel's status and the flip reason when it changes.
 _STATUS_REASON = {
@@ -135,9 +135,16 @@ def gb_keepalives(*, seen: dict[int, dt.datetime], addresses: dict[int, str] | N
     if not seen:
         return []
     flips = devices_seen(seen=seen, addresses=addresses or {})
+    ops = connection.ops
+    table = ops.quote_name(GbRegistration._meta.db_table)
+    pk = ops.quote_name(GbRegistration._meta.pk.column)
+    column = ops.quote_name(GbRegistration._meta.get_field("last_keepalive_at").column)
+    rows = []
     for device_id, at in seen.items():
-        GbRegistration.objects.filter(pk=device_id, last_keepalive_at__lt=at).update(last_keepalive_at=at)
-        GbRegistration.objects.filter(pk=device_id, last_keepalive_at=None).update(last_keepalive_at=at)
+        value = ops.adapt_datetimefield_value(at)
+        rows.append((value, device_id, value))
+    # One executemany for the batch (a gateway writes thousands of devices a second under load).
+    execute_many(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND ({column} IS NULL OR {column} < %s)", rows)
     for flip in list(flips):
         if flip.new_online:
             flips += _channels_follow_device(flip.device_id, at=flip.at)
