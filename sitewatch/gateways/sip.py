@@ -14,6 +14,7 @@ import asyncio
 import collections
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 import secrets
@@ -150,40 +151,45 @@ class Gateway:
             log.info("sip counters %s", json.dumps(self.snapshot(), ensure_ascii=False, sort_keys=True))
 
     async def _tick(self) -> None:
-        """Once a second: lost devices, finished or timed-out catalogues, query retries,
+        """Four times a second: lost devices, finished or timed-out catalogues, query retries
+        (so a device is seen offline well within a second of its deadline); once a second:
         keepalive times written, periodic queries."""
-        from sitewatch.monitoring import gb28181 as services
-
-        while True:
-            await asyncio.sleep(1.0)
+        for tick in itertools.count():
+            await asyncio.sleep(0.25)
             try:
-                now, wall = time.monotonic(), utcnow()
-                lost = self.registrar.handle_timer(now)
-                if lost:
-                    self.counters["devices_lost"] += len(lost)
-                    by_reason = collections.defaultdict(list)
-                    for item in lost:
-                        known = self.directory.get(item.device_id)
-                        if known:
-                            by_reason[item.reason].append(known.pk)
-                        self.queries.forget_device(item.device_id)
-                    for reason, pks in by_reason.items():
-                        await self.db.run_sync(lambda r=reason, p=pks, w=wall: services.gb_devices_lost(
-                            device_ids=p, at=w, reason=r))
-                for result in self.catalogs.handle_timer(now):
-                    await self._catalog_done(result, wall)
-                for item in self.queries.handle_timer(now):
-                    if isinstance(item, QueryRetry):
-                        self.counters["query_retries"] += 1
-                        self._send_query_bytes(item.device_id, item.payload)
-                    else:
-                        self.counters["query_timeouts"] += 1
-                await self._flush_keepalives()
-                for gb_id in list(self.contacts):
-                    if gb_id in self.registrar and now - self._last_query.get(gb_id, 0) >= settings.SIP_QUERY_INTERVAL:
-                        self._query_device(gb_id, now)
+                await self._timers(time.monotonic(), utcnow())
+                if tick % 4 == 0:
+                    await self._flush_keepalives()
+                    now = time.monotonic()
+                    for gb_id in list(self.contacts):
+                        if gb_id in self.registrar and \
+                                now - self._last_query.get(gb_id, 0) >= settings.SIP_QUERY_INTERVAL:
+                            self._query_device(gb_id, now)
             except Exception:
                 log.exception("SIP 网关定时任务出错")
+
+    async def _timers(self, now: float, wall: dt.datetime) -> None:
+        from sitewatch.monitoring import gb28181 as services
+
+        lost = self.registrar.handle_timer(now)
+        if lost:
+            self.counters["devices_lost"] += len(lost)
+            by_reason = collections.defaultdict(list)
+            for item in lost:
+                known = self.directory.get(item.device_id)
+                if known:
+                    by_reason[item.reason].append(known.pk)
+                self.queries.forget_device(item.device_id)
+            for reason, pks in by_reason.items():
+                await self.db.run_sync(lambda r=reason, p=pks: services.gb_devices_lost(device_ids=p, at=wall, reason=r))
+        for result in self.catalogs.handle_timer(now):
+            await self._catalog_done(result, wall)
+        for item in self.queries.handle_timer(now):
+            if isinstance(item, QueryRetry):
+                self.counters["query_retries"] += 1
+                self._send_query_bytes(item.device_id, item.payload)
+            else:
+                self.counters["query_timeouts"] += 1
 
     async def _flush_keepalives(self) -> None:
         from sitewatch.monitoring import gb28181 as services

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import random
 import secrets
 from dataclasses import dataclass, field
 
@@ -79,8 +80,10 @@ class SimCamera:
 class Fleet:
     """Devices driven against one gateway address: register, keep alive, answer queries."""
 
-    def __init__(self, devices: list[SimCamera], *, host: str, port: int, domain: str, server_id: str):
+    def __init__(self, devices: list[SimCamera], *, host: str, port: int, domain: str, server_id: str,
+                 spread: float = 5.0):
         self.devices = {d.device_id: d for d in devices}
+        self.spread = spread  # seconds over which the devices' first REGISTERs are spread
         self.host, self.port = host, port
         self.domain, self.server_id = domain, server_id
         self._udp: asyncio.DatagramTransport | None = None
@@ -277,6 +280,9 @@ class Fleet:
         try:
             if device.transport == "tcp":
                 await self._connect_tcp(device)
+            # Devices power up at different moments; a whole fleet registering in the same
+            # millisecond is a load test, not a demo.
+            await asyncio.sleep(random.uniform(0, min(device.keepalive_interval, self.spread)))
             delay = 1.0
             while not await self.register(device):
                 await asyncio.sleep(delay)

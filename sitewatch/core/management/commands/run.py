@@ -20,11 +20,13 @@ from django.core.management.base import BaseCommand
 COMPONENTS: list[tuple[str, list[str]]] = [
     ("网页与接口服务", ["web"]),
     ("HJ 212 扬尘监测网关", ["gateway", "hj212"]),
+    ("国标 GB/T 28181 视频网关", ["gateway", "sip"]),
     ("在线状态巡检", ["monitor"]),
 ]
 # Started too unless --no-simulators: the demo's devices, so that a fresh platform shows data.
 SIMULATORS: list[tuple[str, list[str]]] = [
     ("扬尘监测仪模拟器", ["simulate", "dust", "--devices", "all", "--interval", "30", "--backfill-hours", "24"]),
+    ("国标摄像机模拟器", ["simulate", "camera", "--devices", "all", "--channels", "4"]),
 ]
 
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{settings.PLATFORM_TITLE} 已启动：{url}")
         self.stdout.write(f"接口文档：{url}api/v1/docs    管理后台：{url}admin/")
         self.stdout.write(f"HJ 212 扬尘监测网关：{settings.HJ212_HOST}:{settings.HJ212_PORT}")
+        self.stdout.write(f"国标 SIP 网关：{settings.SIP_HOST}:{settings.SIP_PORT}（UDP、TCP；"
+                          f"平台编码 {settings.SIP_SERVER_ID}，域 {settings.SIP_DOMAIN}）")
         demo_users = list(User.objects.filter(username__in=["city", "chikan", "xiashan", "builder", "contractor",
                                                             "supervisor", "integrator", "operator"])
                           .select_related("organisation").order_by("id"))
