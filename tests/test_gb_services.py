@@ -159,3 +159,29 @@ def test_channels_api_shows_state_and_resolution_to_the_district_only(nvr):
         True, False, "device_config")
     assert (second["online"], second["catalog_status"], second["main_resolution"]) == (False, "OFF", None)
     assert Api.as_user(other).get(f"/devices/{nvr.pk}/channels").status_code == 404
+
+
+def test_operator_assigns_a_channel_to_a_point_of_its_project_and_it_is_audited(nvr, login):
+    from sitewatch.accounts.models import AuditEntry
+    from sitewatch.registry.models import MonitoringPoint
+
+    register(nvr)
+    catalog(nvr, ["ON", "ON"])
+    point = MonitoringPoint.objects.filter(project=nvr.project).first()
+    elsewhere = MonitoringPoint.objects.exclude(project=nvr.project).first()
+    url = f"/admin/monitoring/channel/{channel(nvr, 1).pk}/change/"
+    client = login("operator")
+    refused = client.post(url, {"point": elsewhere.pk})
+    assert refused.status_code == 200 and channel(nvr, 1).point_id is None
+    assert client.post(url, {"point": point.pk}).status_code == 302
+    assert channel(nvr, 1).point_id == point.pk
+    entry = AuditEntry.objects.filter(model="monitoring.Channel").latest("id")
+    assert entry.after == {"point_id": point.pk}
+    taken = client.post(f"/admin/monitoring/channel/{channel(nvr, 2).pk}/change/", {"point": point.pk})
+    assert "已对应通道" in taken.content.decode() and channel(nvr, 2).point_id is None
+
+
+def test_district_cannot_reach_the_channel_admin(nvr, login):
+    register(nvr)
+    catalog(nvr, ["ON"])
+    assert login("xiashan").get(f"/admin/monitoring/channel/{channel(nvr, 1).pk}/change/").status_code == 302

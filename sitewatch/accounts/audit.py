@@ -37,7 +37,8 @@ SKIP_FIELDS = {"created_at", "updated_at", "password", "last_login", "digest"}
 # set, and deleting it is not (it goes with its device, whose deletion is recorded).
 # The gateways write through QuerySet.update(), which sends no signals: a variant the gateway
 # detects by itself is therefore not in the log (the frames that showed it are in RawPacket).
-PARTIAL_FIELDS = {"monitoring.DeviceState": frozenset({"crc_variant"})}
+# Rows the gateways keep up to date, of which only what a person sets is audited.
+PARTIAL_FIELDS = {"monitoring.DeviceState": frozenset({"crc_variant"}), "monitoring.Channel": frozenset({"point"})}
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,13 @@ def _audited_models():
     models_ = [m for label in labels for m in apps.get_app_config(label).get_models()]
     from sitewatch.accounts.models import ApiToken, Organisation, User
     from sitewatch.alarms.models import DustReference, DustThreshold
-    from sitewatch.monitoring.models import DeviceState
+    from sitewatch.monitoring.models import Channel, DeviceState
     from sitewatch.telemetry.models import FactorAlias
 
     # Not Alarm, DustJudgement, EvaluationCursor, Reading, RawPacket, Flip, UnregisteredDevice:
     # written by the gateways and the monitor loop, each row already says what happened when.
-    return models_ + [Organisation, User, ApiToken, DustThreshold, DustReference, FactorAlias, DeviceState]
+    return models_ + [Organisation, User, ApiToken, DustThreshold, DustReference, FactorAlias, DeviceState,
+                      Channel]
 
 
 def _secret_values(instance: models.Model) -> dict:

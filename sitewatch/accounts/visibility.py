@@ -23,6 +23,8 @@ WRITE_ROLES = {
     "device": {Role.CITY, Role.DISTRICT, Role.OPERATOR, Role.CONTRACTOR, Role.INTEGRATOR},
     "firm": {Role.CITY, Role.DISTRICT, Role.OPERATOR},
     "device_model": {Role.CITY, Role.OPERATOR},
+    # Which monitoring point a video channel shows (the operator maps catalogue channels).
+    "channel_point": {Role.CITY, Role.OPERATOR},
 }
 
 

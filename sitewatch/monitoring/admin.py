@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin
 
 from sitewatch.core.admin_base import ScopedAdmin
-from sitewatch.monitoring.models import DeviceState, Flip, UnregisteredDevice
+from sitewatch.monitoring.models import (
+    Channel,
+    DeviceState,
+    Flip,
+    GbRegistration,
+    StreamResolution,
+    UnregisteredDevice,
+)
+from sitewatch.registry.models import MonitoringPoint
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -53,3 +62,66 @@ class UnregisteredDeviceAdmin(ReadOnlyAdmin):
     search_fields = ("identifier", "remote_address")
     readonly_fields = ("protocol", "identifier", "reason", "district", "remote_address", "first_seen", "last_seen",
                        "count", "sample")
+
+
+class ChannelForm(forms.ModelForm):
+    class Meta:
+        model = Channel
+        fields = ("point",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        device = self.instance.device if self.instance.pk else None
+        if device is not None:
+            self.fields["point"].queryset = MonitoringPoint.objects.filter(project_id=device.project_id)
+        self.fields["point"].help_text = "只能选择该设备所属项目的点位；一个点位对应一个视频通道。"
+
+    def clean_point(self):
+        point = self.cleaned_data.get("point")
+        if point is not None:
+            if point.project_id != self.instance.device.project_id:
+                raise forms.ValidationError("点位不属于该设备所在项目。")
+            taken = Channel.objects.filter(point=point).exclude(pk=self.instance.pk).first()
+            if taken is not None:
+                raise forms.ValidationError(f"该点位已对应通道 {taken.gb_channel_id}（{taken.name}）。")
+        return point
+
+
+@admin.register(Channel)
+class ChannelAdmin(ScopedAdmin):
+    """Channels come from the devices' catalogues; the operator assigns each to a point."""
+
+    write_kind = "channel_point"
+    scope_method = "channels"
+    form = ChannelForm
+    list_display = ("gb_channel_id", "name", "device", "online", "catalog_status", "main_resolution",
+                    "sub_resolution", "point")
+    list_filter = ("online", "catalog_status", "in_catalog")
+    search_fields = ("gb_channel_id", "name", "device__name", "device__gb_device_id")
+    readonly_fields = ("device", "gb_channel_id", "name", "manufacturer", "model", "parent_id", "catalog_status",
+                       "in_catalog", "online", "changed_at", "first_seen", "last_catalog_at", "main_resolution",
+                       "sub_resolution", "resolution_source", "resolution_at")
+    fields = ("point", *readonly_fields)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GbRegistration)
+class GbRegistrationAdmin(ReadOnlyAdmin):
+    list_display = ("device", "registered", "transport", "contact_address", "last_keepalive_at", "manufacturer",
+                    "model_name", "channel_count")
+    list_filter = ("registered", "transport")
+    search_fields = ("device__name", "device__gb_device_id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(device__in=self._scope(request).devices())
+
+
+@admin.register(StreamResolution)
+class StreamResolutionAdmin(ReadOnlyAdmin):
+    list_display = ("channel", "stream", "resolution", "source", "at")
+    list_filter = ("stream", "source")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(channel__in=self._scope(request).channels())
