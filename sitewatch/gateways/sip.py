@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from sitewatch.protocols.gb28181.registrar import QueryRetry, QueryTracker, Regi
 log = logging.getLogger("sitewatch.gateway.sip")
 
 MANSCDP = "Application/MANSCDP+xml"
+UDP_BUFFER_BYTES = 8 << 20
 MESSAGE_METHODS = ("MESSAGE", "NOTIFY")
 
 
@@ -120,6 +122,10 @@ class Gateway:
             expires_in = (expires - wall).total_seconds() if expires else settings.SIP_REGISTER_EXPIRES_MAX
             self.registrar.restored(gb_id, now, expires_in=expires_in)
         self.udp, _ = await loop.create_datagram_endpoint(lambda: UdpProtocol(self), local_addr=(host, port))
+        # A burst (every device answering a catalogue query, thousands of keepalives after a
+        # network outage) must not overflow the default ~200 KB receive buffer, which holds
+        # only about a hundred datagrams (wvp #853); the kernel caps this at net.core.rmem_max.
+        self.udp.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
         self.port = self.udp.get_extra_info("sockname")[1]
         self.tcp = await loop.create_server(lambda: TcpConnection(self), host, self.port, backlog=1024)
         self.host = host

@@ -206,3 +206,14 @@ def test_restart_keeps_devices_online_for_one_keepalive_window(nvr, settings):
 
 def test_resolution_codes_parse_like_the_simulator_sends():
     assert str(manscdp.parse_resolution("6")) == "1920x1080"
+
+
+def test_rate_limit_drops_a_flood_from_one_address_without_touching_others():
+    from sitewatch.gateways.sip import RateLimit
+
+    limit = RateLimit(rate=10, burst=20)
+    flood = [limit.allow("10.0.0.1", 100.0) for _ in range(50)]
+    assert flood.count(True) == 20
+    assert limit.allow("10.0.0.2", 100.0)
+    assert not limit.allow("10.0.0.1", 100.05)
+    assert limit.allow("10.0.0.1", 100.2)  # refilled at 10 per second

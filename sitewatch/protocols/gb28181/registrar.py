@@ -4,10 +4,10 @@ monotonic origin), ``get_timer()`` says when to call ``handle_timer(now)`` next.
 
 A device's deadline is the earlier of its registration expiry and its last REGISTER or
 keepalive + interval × misses (GB/T 28181-2016 §9.6.1: offline after that many missed
-keepalives; defaults 60 s × 3). Deadlines are kept in one-second buckets rather than a heap
-of entries: a keepalive moves its device to another bucket in O(1), so 300,000 devices
-keeping alive never pile up stale heap entries, and a lost device is reported within a
-second of its deadline.
+keepalives; defaults 60 s × 3). Deadlines are kept in buckets of ``resolution`` seconds
+(a quarter second by default) rather than a heap of entries: a keepalive moves its device
+to another bucket in O(1), so 300,000 devices keeping alive never pile up stale heap
+entries, and a lost device is reported within one bucket of its deadline.
 """
 
 from __future__ import annotations
@@ -43,14 +43,15 @@ class _Device:
 
 
 class Registrar:
-    def __init__(self, *, interval: float = 60.0, misses: int = 3):
-        if interval <= 0 or misses < 1:
-            raise ValueError("keepalive interval must be > 0 and misses ≥ 1")
+    def __init__(self, *, interval: float = 60.0, misses: int = 3, resolution: float = 0.25):
+        if interval <= 0 or misses < 1 or resolution <= 0:
+            raise ValueError("keepalive interval and resolution must be > 0 and misses ≥ 1")
         self.interval = float(interval)
         self.misses = int(misses)
+        self.resolution = float(resolution)
         self._devices: dict[str, _Device] = {}
         self._buckets: dict[int, set[str]] = {}
-        self._heap: list[int] = []  # bucket seconds, each pushed once when its bucket is created
+        self._heap: list[int] = []  # bucket numbers (time / resolution), each pushed once when created
 
     def __len__(self) -> int:
         return len(self._devices)
@@ -120,11 +121,11 @@ class Registrar:
     def get_timer(self) -> float | None:
         while self._heap and self._heap[0] not in self._buckets:
             heapq.heappop(self._heap)
-        return float(self._heap[0]) if self._heap else None
+        return self._heap[0] * self.resolution if self._heap else None
 
     def handle_timer(self, now: float) -> list[Lost]:
         lost: list[Lost] = []
-        while self._heap and self._heap[0] <= now:
+        while self._heap and self._heap[0] * self.resolution <= now:
             second = heapq.heappop(self._heap)
             for device_id in self._buckets.pop(second, ()):
                 device = self._devices.get(device_id)
@@ -137,7 +138,7 @@ class Registrar:
         return lost
 
     def _file(self, device_id: str, device: _Device) -> None:
-        second = math.ceil(device.deadline)
+        second = math.ceil(device.deadline / self.resolution)
         if second == device.bucket:
             return
         self._unfile(device_id, device)

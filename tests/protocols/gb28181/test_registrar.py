@@ -34,11 +34,15 @@ def test_registration_expiry_comes_first_when_earlier():
     assert reg.handle_timer(1100.0) == [Lost(DEV, "registration_expired", 1100.0)]
 
 
-def test_fractional_deadline_is_reported_at_the_next_whole_second():
-    reg = Registrar(interval=60, misses=3)
-    reg.registered(DEV, 1000.25, expires=3600)
-    assert reg.get_timer() == 1181.0
-    assert [lost.deadline for lost in reg.handle_timer(1181.0)] == [1180.25]
+def test_fractional_deadline_is_reported_at_the_end_of_its_bucket():
+    reg = Registrar(interval=60, misses=3)  # quarter-second buckets
+    reg.registered(DEV, 1000.3, expires=3600)
+    assert reg.get_timer() == 1180.5
+    assert reg.handle_timer(1180.4) == []
+    assert [lost.deadline for lost in reg.handle_timer(1180.5)] == [pytest.approx(1180.3)]
+    coarse = Registrar(interval=60, misses=3, resolution=1.0)
+    coarse.registered(DEV, 1000.25, expires=3600)
+    assert coarse.get_timer() == 1181.0
 
 
 def test_keepalive_from_unknown_device_is_refused():
@@ -76,10 +80,10 @@ def test_many_keepalives_do_not_grow_the_timer_state():
         reg.keepalive(DEV, t / 10)
         if t % 100 == 0:
             assert reg.handle_timer(t / 10) == []
-    # One bucket, and no more seconds queued than one keepalive window (plus the 10 s
-    # between timer calls) holds.
+    # One bucket, and no more buckets queued than one keepalive window (plus the 10 s
+    # between timer calls) holds, four to a second.
     assert len(reg._buckets) == 1  # noqa: SLF001 - the property under test
-    assert len(reg._heap) <= 60 * 3 + 10 + 1  # noqa: SLF001
+    assert len(reg._heap) <= (60 * 3 + 10 + 1) * 4  # noqa: SLF001
 
 
 def test_bad_settings_are_refused():
