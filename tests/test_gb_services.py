@@ -185,3 +185,21 @@ def test_district_cannot_reach_the_channel_admin(nvr, login):
     register(nvr)
     catalog(nvr, ["ON"])
     assert login("xiashan").get(f"/admin/monitoring/channel/{channel(nvr, 1).pk}/change/").status_code == 302
+
+
+def test_channels_api_counts_a_rotated_stream_as_meeting_and_an_unparsable_one_as_unknown(nvr):
+    register(nvr)
+    catalog(nvr, ["ON"])
+    Channel.objects.filter(device=nvr).update(main_resolution="1080x1920", sub_resolution="D1?")
+    own = "xiashan" if nvr.project.district.name == "霞山区" else "chikan"
+    item = Api.as_user(own).get(f"/devices/{nvr.pk}/channels").json()["items"][0]
+    assert item["main_resolution_ok"] is True and item["sub_resolution_ok"] is None
+
+
+def test_admin_shows_unregistered_samples_without_the_hj212_password(login):
+    from sitewatch.monitoring.models import UnregisteredDevice
+
+    entry = UnregisteredDevice.objects.create(protocol="hj212", identifier="88888880000001", first_seen=T0,
+                                              last_seen=T0, count=1, sample="##0101QN=1;ST=39;CN=2011;PW=654321;MN=8")
+    body = login("city").get(f"/admin/monitoring/unregistereddevice/{entry.pk}/change/").content.decode()
+    assert "PW=******" in body and "654321" not in body

@@ -8,6 +8,7 @@ official must find them (the control that proves the walk can fail).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -15,6 +16,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sitewatch.accounts.models import ApiToken, User
+from sitewatch.monitoring.gb28181 import (
+    ChannelReport,
+    gb_catalog_received,
+    gb_device_facts,
+    gb_device_registered,
+    gb_devices_lost,
+    gb_stream_resolution,
+)
+from sitewatch.monitoring.services import unregistered_seen
 from sitewatch.registry.models import Device, District, Firm, MonitoringPoint, Project
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +54,36 @@ def all_routes(resolver=None, prefix="") -> list[str]:
     return sorted(set(routes))
 
 
+GB_AT = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
+
+
+def _video_data(district: District, tag: str) -> set[str]:
+    """A registered NVR of each of the district's projects with named channels, resolutions and
+    flips, and an 未登记设备 row placed in the district; returns the strings only it shows."""
+    markers = set()
+    for n, nvr in enumerate(Device.objects.filter(project__district=district, kind="nvr"), start=1):
+        address = f"10.{district.code[-2:]}.{n}.250:5060"
+        gb_device_registered(device_id=nvr.pk, at=GB_AT, transport="udp", contact_address=address,
+                             expires_at=GB_AT + dt.timedelta(hours=1))
+        gb_device_facts(device_id=nvr.pk, at=GB_AT, manufacturer=f"{tag}厂商{n}", model=f"{tag}-NVR-{n}",
+                        firmware=f"{tag}-FW-{n}", channel_count=2)
+        channels = [f"{nvr.gb_device_id[:10]}13100{n:03d}{i:02d}" for i in (1, 2)]
+        gb_catalog_received(device_id=nvr.pk, at=GB_AT, complete=True, items=[
+            ChannelReport(gb_channel_id=c, name=f"{tag}通道{n}-{i}") for i, c in enumerate(channels, 1)])
+        gb_stream_resolution(device_id=nvr.pk, gb_channel_id=channels[0], at=GB_AT, main=(1920, 1080), sub=(640, 480))
+        gb_devices_lost(device_ids=[nvr.pk], at=GB_AT + dt.timedelta(minutes=5))
+        markers |= {address, f"{tag}厂商{n}", f"{tag}-FW-{n}", *channels,
+                    *(f"{tag}通道{n}-{i}" for i in (1, 2))}
+    identifier = f"{district.code}0013299{district.code}"
+    unregistered_seen(protocol="gb28181", identifier=identifier, reason="unknown", remote_address="10.99.0.1:5060",
+                      at=GB_AT, sample=f"REGISTER sip:{identifier} {tag}报文样例", district_id=district.pk)
+    return markers | {identifier, f"{tag}报文样例"}
+
+
 @pytest.fixture
 def chikan_world(db):
     chikan = District.objects.get(name="赤坎区")
+    _video_data(District.objects.get(name="霞山区"), "霞山")  # so the 霞山区 walk renders real video pages
     only_here = Firm.objects.create(credit_code="91440802MA5CK00001", name="赤坎独家监理咨询有限公司",
                                     is_supervisor=True, contact_phone="13912340802")
     Project.objects.filter(district=chikan).update(supervisor=only_here)
@@ -57,6 +94,7 @@ def chikan_world(db):
         markers |= {project.name, project.address}
     for device in devices:
         markers |= {value for value in (device.serial, device.gb_device_id, device.hj212_mn, device.apn_card) if value}
+    markers |= _video_data(chikan, "赤坎")
     ids = {
         "project": [p.pk for p in projects],
         "point": list(MonitoringPoint.objects.filter(project__district=chikan).values_list("pk", flat=True)),
@@ -144,3 +182,5 @@ def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
     pages = {leak.split("?")[0].split(":")[0] for leak in leaks}
     assert any(p.startswith("/api/v1/projects") for p in pages)
     assert any(p.startswith("/projects/") for p in pages)
+    assert any(re.fullmatch(r"/devices/\d+/", p) for p in pages)
+    assert "/unregistered/" in pages

@@ -111,6 +111,8 @@ class Gateway:
         self._tasks: list[asyncio.Task] = []
         self._cseq = 0
         self._last_query: dict[str, float] = {}
+        self._tag_prefix = secrets.token_hex(3)
+        self._tags = itertools.count(1)
 
     # --- lifecycle ----------------------------------------------------------------------
     async def start(self, host: str, port: int) -> None:
@@ -458,12 +460,17 @@ class Gateway:
 
     def _reply(self, request, status: int, address, conn, *, extra=None) -> None:
         try:
-            response = sipmsg.response_to(request, status, source=address, to_tag=secrets.token_hex(4),
+            response = sipmsg.response_to(request, status, source=address, to_tag=self._next_tag(),
                                           headers=extra)
         except SipError as exc:  # no Via or From: nothing a device could match an answer to
             self.counters[f"unanswerable_{exc.reason}"] += 1
             return
         self._send(sipmsg.serialise(response), address, conn)
+
+    def _next_tag(self) -> str:
+        """A To tag: unique per answer, a random prefix per gateway run and a counter (a
+        random token per keepalive answer was a measurable share of the keepalive path)."""
+        return f"{self._tag_prefix}{next(self._tags):x}"
 
     def _send(self, data: bytes, address, conn) -> None:
         if conn is not None:

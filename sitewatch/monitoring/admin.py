@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from sitewatch.core.admin_base import ScopedAdmin
+from sitewatch.lib.masking import mask_passwords
 from sitewatch.monitoring.models import (
     Channel,
     DeviceState,
@@ -61,7 +62,12 @@ class UnregisteredDeviceAdmin(ReadOnlyAdmin):
     list_filter = ("protocol", "reason")
     search_fields = ("identifier", "remote_address")
     readonly_fields = ("protocol", "identifier", "reason", "district", "remote_address", "first_seen", "last_seen",
-                       "count", "sample")
+                       "count", "sample_masked")
+    exclude = ("sample",)
+
+    @admin.display(description="报文样例")
+    def sample_masked(self, obj):
+        return mask_passwords(obj.sample)
 
 
 class ChannelForm(forms.ModelForm):

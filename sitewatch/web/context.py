@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from sitewatch.accounts.models import Role
+from sitewatch.accounts.visibility import scope_for
 
 # The admin is the back office of the city bureau and the platform operator only.
 ADMIN_ROLES = {Role.CITY, Role.OPERATOR}
@@ -11,4 +12,6 @@ def platform(request):
     show_admin = bool(
         user is not None and user.is_authenticated and user.is_staff and getattr(user, "role", None) in ADMIN_ROLES
     )
-    return {"PLATFORM_TITLE": settings.PLATFORM_TITLE, "show_admin_link": show_admin}
+    signed_in = user is not None and user.is_authenticated
+    return {"PLATFORM_TITLE": settings.PLATFORM_TITLE, "show_admin_link": show_admin,
+            "show_unregistered_link": signed_in and scope_for(user).can_read_unregistered}

@@ -6,6 +6,7 @@ from django import forms
 
 from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import Scope
+from sitewatch.monitoring.models import Protocol
 from sitewatch.registry.models import DeviceKind, Firm, ProjectStatus
 
 ALL = ("", "全部")
@@ -84,3 +85,10 @@ class FirmFilterForm(FilterForm):
         error_messages={"invalid_choice": "所选单位类型无效。"},
     )
     q = _q_field("单位名称或统一社会信用代码")
+
+
+class UnregisteredFilterForm(FilterForm):
+    protocol = forms.ChoiceField(
+        label="协议", required=False, choices=[ALL, *Protocol.choices],
+        error_messages={"invalid_choice": "所选协议无效。"},
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("devices/", views.device_list, name="device_list"),
+    path("devices/<int:pk>/", views.device_detail, name="device_detail"),
+    path("unregistered/", views.unregistered_list, name="unregistered_list"),
     path("firms/", views.firm_list, name="firm_list"),
     path("notifications/", views.notification_list_view, name="notification_list"),
 ]

@@ -15,12 +15,20 @@ from sitewatch.accounts.login import ThrottledAuthenticationForm
 from sitewatch.accounts.visibility import scope_for
 from sitewatch.notifications.selectors import notification_list
 from sitewatch.registry import selectors
-from sitewatch.registry.models import Project
-from sitewatch.web import dashboard, dust
-from sitewatch.web.forms import DeviceFilterForm, FilterForm, FirmFilterForm, ProjectFilterForm
+from sitewatch.registry.models import GB28181_KINDS, Device, Project
+from sitewatch.web import dashboard, dust, video
+from sitewatch.web.forms import (
+    DeviceFilterForm,
+    FilterForm,
+    FirmFilterForm,
+    ProjectFilterForm,
+    UnregisteredFilterForm,
+)
 
 PAGE_SIZE = 25
 NOT_FOUND = "项目不存在，或不在您的管辖范围内。"
+DEVICE_NOT_FOUND = "设备不存在，或不在您的管辖范围内。"
+UNREGISTERED_FORBIDDEN = "未登记设备仅限市住建局、县（市、区）住建主管部门和平台运维单位查看。"
 
 
 class LoginView(auth_views.LoginView):
@@ -87,6 +95,7 @@ def project_detail(request, pk: int):
         "points": selectors.point_list(scope=scope, project=project.pk),
         "devices": selectors.device_list(scope=scope, project=project.pk),
         "dust": dust.dust_section(scope=scope, project=project, now=timezone.now()),
+        "video": video.video_section(scope=scope, project=project, now=timezone.now()),
     })
 
 
@@ -96,6 +105,36 @@ def device_list(request):
     scope = scope_for(request.user)
     form = DeviceFilterForm(request.GET, scope=scope)
     return _list_response(request, "web/device_list.html", form, selectors.device_list(scope=scope, **form.filters()))
+
+
+@require_safe
+@login_required
+def device_detail(request, pk: int):
+    """A device's facts, its GB/T 28181 registration and channels, and its 上下线记录."""
+    scope = scope_for(request.user)
+    try:
+        row = video.device_get(scope=scope, pk=pk, now=timezone.now())
+    except Device.DoesNotExist:
+        raise Http404(DEVICE_NOT_FOUND) from None
+    flips = Paginator(video.flip_list(scope=scope, device_id=row.device.pk), video.FLIP_PAGE_SIZE)
+    return render(request, "web/device_detail.html", {
+        "row": row,
+        "device": row.device,
+        "page_obj": flips.get_page(request.GET.get("page")),
+        "is_gb": row.device.kind in GB28181_KINDS or row.registration is not None,
+    })
+
+
+@require_safe
+@login_required
+def unregistered_list(request):
+    """未登记设备: identifiers that tried to connect without being registered."""
+    scope = scope_for(request.user)
+    if not scope.can_read_unregistered:
+        return render(request, "403.html", {"reason": UNREGISTERED_FORBIDDEN}, status=403)
+    form = UnregisteredFilterForm(request.GET)
+    return _list_response(request, "web/unregistered_list.html", form,
+                          video.unregistered_list(scope=scope, **form.filters()), sees_all=scope.sees_all)
 
 
 @require_safe

@@ -9,17 +9,17 @@ from ninja import Field, Router, Schema
 from sitewatch.api.auth import scope_of
 from sitewatch.api.routes import OBJECT_ID, route, visible
 from sitewatch.monitoring import selectors
+from sitewatch.protocols.gb28181.manscdp import Resolution, parse_resolution
 
 router = Router(tags=["视频通道"])
 
-MAIN_MINIMUM, SUB_MINIMUM = (1920, 1080), (704, 576)
+MAIN_MINIMUM, SUB_MINIMUM = Resolution(1920, 1080), Resolution(704, 576)
 
 
-def _meets(text: str, minimum: tuple[int, int]) -> bool | None:
-    if not text:
-        return None
-    width, _, height = text.partition("x")
-    return int(width) >= minimum[0] and int(height) >= minimum[1]
+def _meets(text: str, minimum: Resolution) -> bool | None:
+    """As the pages decide (sitewatch/web/video.py): unknown is None, never a fail."""
+    resolution = parse_resolution(text) if text else None
+    return None if resolution is None else resolution.meets(minimum)
 
 
 class ChannelOut(Schema):

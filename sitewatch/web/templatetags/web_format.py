@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.conf import settings
 
+from sitewatch.lib import masking
+
 register = template.Library()
 DASH = "—"
 
@@ -90,3 +92,8 @@ def online_state(device) -> str:
     except ObjectDoesNotExist:
         return "未接入"
     return "在线" if state.online else "离线"
+
+
+@register.filter
+def mask_passwords(text: str) -> str:
+    return masking.mask_passwords(text)
