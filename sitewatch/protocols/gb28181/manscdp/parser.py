@@ -6,6 +6,16 @@ of surrounding whitespace (the standard's own examples write ``<CmdType> Catalog
 unusable: everything else is optional, because devices leave out what the standard calls
 mandatory (the SRS NVR capture has no ``ParentID``, the standard's M.11 example no
 ``SumNum``).
+
+Keepalives arrive every minute from every device, so the plain ones take a fast path
+(:func:`_keepalive_fast`): one regular expression over the bytes recognises a small,
+printable-ASCII ``<Notify>`` holding only ``CmdType``/``SN``/``DeviceID``/``Status``
+leaves (each at most once) and empty ``<Info>`` elements, after an optional XML
+declaration, and builds the :class:`Keepalive` the full path would build from it.
+Anything else (a DTD, an entity or any ``&``, a comment, a non-ASCII byte, an ``Info``
+with children, another element, attributes, a prefix, other casing …) goes through
+decoding, :func:`.xmltree.parse_xml` and the readers below, which also produce every
+error.
 """
 
 from __future__ import annotations
@@ -50,6 +60,16 @@ _CMD_TYPES = {
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
 _SPACE = re.compile(r"\s+")
+# The fast keepalive's shape. Leaf text: printable ASCII without space, "&", "<", ">" (so
+# no entity, no markup, nothing to strip or decode: every charset reads it the same). The
+# declaration holds no "<", ">" or "?", so the sanitiser removes exactly it. XML
+# whitespace only between elements. One leaf per name is checked after the match.
+_KEEPALIVE = re.compile(
+    rb"[ \t\r\n]*(?:<\?xml[ \t][\t\x20-\x3b\x3d\x40-\x7e]*\?>[ \t\r\n]*)?<Notify>[ \t\r\n]*"
+    rb"((?:(?:<(CmdType|SN|DeviceID|Status)>[\x21-\x25\x27-\x3b\x3d\x3f-\x7e]*</\2>"
+    rb"|<Info>[ \t\r\n]*</Info>|<Info/>)[ \t\r\n]*){1,8})</Notify>[ \t\r\n]*"
+)
+_KEEPALIVE_LEAF = re.compile(rb"<(CmdType|SN|DeviceID|Status)>([^<]*)<")
 # Deeper than this, a body is an attack or garbage; extra fields stop there.
 _MAX_DEPTH = 8
 
@@ -319,6 +339,29 @@ def parse_manscdp(body: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> ManscdpMe
     raw = bytes(body)
     if len(raw) > max_size:
         raise ManscdpError(ManscdpReason.TOO_LARGE, f"{len(raw)} bytes, limit {max_size}", raw)
+    return _keepalive_fast(raw) or _parse_tree(raw)
+
+
+def _keepalive_fast(raw: bytes) -> Keepalive | None:
+    """The :class:`Keepalive` of a body of the shape :data:`_KEEPALIVE` matches, exactly as
+    the full path would read it; None for any other body (the full path then decides)."""
+    if len(raw) > 1024 or not (match := _KEEPALIVE.fullmatch(raw)):
+        return None
+    fields: dict[bytes, bytes] = {}
+    for name, text in _KEEPALIVE_LEAF.findall(match[1]):
+        if name in fields:
+            return None  # the full path reads the first of each; let it
+        fields[name] = text
+    device_id, sn, status = fields.get(b"DeviceID"), fields.get(b"SN"), fields.get(b"Status")
+    if fields.get(b"CmdType") != b"Keepalive" or not device_id:
+        return None
+    if sn and not (sn.isdigit() and len(sn) <= 18):
+        return None  # "+5", "x": _int's business
+    return Keepalive(device_id.decode("ascii"), int(sn) if sn else None, status.decode("ascii") if status else None)
+
+
+def _parse_tree(raw: bytes) -> ManscdpMessage:
+    """:func:`parse_manscdp` for any body within the size limit: decode, repair, parse."""
     try:
         root = parse_xml(decode_body(raw))
     except ManscdpError as error:

@@ -26,7 +26,7 @@ _PHRASES = {
 HeaderItems = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
-def _stamp_via(via: Via, source: tuple[str, int]) -> Via:
+def _stamp_params(via: Via, source: tuple[str, int]) -> dict[str, str | None]:
     """RFC 3261 18.2.1 / RFC 3581 4: record where the request really came from, so the
     answer (and later requests) go back through the device's NAT binding."""
     host, port = source
@@ -36,7 +36,21 @@ def _stamp_via(via: Via, source: tuple[str, int]) -> Via:
         params["received"] = host  # RFC 3581: MUST be added when rport is, even if equal
     elif host != via.host.strip("[]"):
         params["received"] = host
-    return replace(via, params=params)
+    return params
+
+
+def _stamp_via(via: Via, source: tuple[str, int]) -> Via:
+    return replace(via, params=_stamp_params(via, source))
+
+
+def _stamped_via_text(via: Via, source: tuple[str, int]) -> str:
+    """``str(_stamp_via(via, source))``, without dataclasses.replace (slow)."""
+    return str(Via(via.transport, via.host, via.port, _stamp_params(via, source)))
+
+
+def _with_tag_text(address: NameAddr, tag: str) -> str:
+    """``str(address.with_tag(tag))``, without dataclasses.replace (slow)."""
+    return str(NameAddr(address.uri, address.display_name, {**address.params, "tag": tag}))
 
 
 def response_to(
@@ -55,21 +69,25 @@ def response_to(
     ``source`` (the packet's address) fills ``received``/``rport`` on the top Via;
     ``to_tag`` is added to To unless it has one (never for 100 Trying).
     """
-    out = Headers()
-    hops = request.headers.get_all("Via")
+    given = request.headers
+    hops = given.get_all("Via")
     if not hops:
         raise SipError(Reason.MISSING_HEADER, "no Via header")
     if source is not None:
-        hops = [str(_stamp_via(parse_via(hops[0]), source)), *hops[1:]]
-    for hop in hops:
-        out.add("Via", hop)
+        # The hops parse_message validated are cached; a hand-built request's top hop is
+        # parsed here (and may raise). Only the top hop is read: the others go back as sent.
+        parsed = given._cache.get("Via")
+        top = parsed[0] if parsed else parse_via(hops[0])  # type: ignore[index]
+        hops = [_stamped_via_text(top, source), *hops[1:]]
+    items = [("Via", hop) for hop in hops]
     request.from_  # noqa: B018 - validates before copying verbatim
-    out.add("From", request.headers.get("From") or "")
+    items.append(("From", given.get("From") or ""))
     to = request.to
-    out.add("To", str(to.with_tag(to_tag)) if to_tag and to.tag is None else request.headers.get("To") or "")
-    out.add("Call-ID", request.call_id)
+    items.append(("To", _with_tag_text(to, to_tag) if to_tag and to.tag is None else given.get("To") or ""))
+    items.append(("Call-ID", request.call_id))
     seq, method = request.cseq
-    out.add("CSeq", f"{seq} {method}")
+    items.append(("CSeq", f"{seq} {method}"))
+    out = Headers._trusted(items)
     for name, value in _items(headers):
         out.add(name, value)
     if content_type:

@@ -4,6 +4,12 @@ Everything a peer wrote is accepted in the forms real devices use (compact names
 case, spaces around ``=``), and refused with :class:`~..errors.SipError` otherwise.
 Parameter values are kept as written (quotes included) so that serialising gives them
 back byte for byte.
+
+Speed (a gateway parses tens of thousands of these a second): the common shapes take
+fast paths (no quotes or brackets: plain ``str.split``; parameters without spaces or
+quotes: one regular expression that validates them all). Each fast path only *accepts*
+text on which the general code would give the same result; anything else goes through
+the general code, which also produces every error.
 """
 
 from __future__ import annotations
@@ -41,6 +47,18 @@ _VIA = re.compile(
 )
 _PARAM_VALUE = re.compile(r'[^\s",<>]*')
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"]+")
+# ";name=value;flag" with no whitespace and no quotes: valid as a whole exactly when every
+# part is (each part starts at a ";", which neither a token nor a value can hold).
+_SIMPLE_PARAMS_RE = r'(?:;(?:[A-Za-z0-9.!%*_+`\'~-]+(?:=[^\s",<>;]*)?)?)*'
+_SIMPLE_PARAMS = re.compile(_SIMPLE_PARAMS_RE)
+# "<sip:…>;params" (no display name, no spaces, no quotes), and
+# "SIP/2.0/UDP host:port;params" (upper-case transport, no IPv6, no spaces): shapes on
+# which parse_name_addr / parse_via give what these groups hold.
+_SIMPLE_NAME_ADDR = re.compile(r'<([A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+)>(' + _SIMPLE_PARAMS_RE + ")")
+_TAGGED_NAME_ADDR = re.compile(r'<([A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+)>(?:;tag=([^\s",<>;]*))?')
+_SIMPLE_VIA = re.compile(r"SIP/2\.0/([A-Z]+) ([^\s:;,\[\]]+)(?::([0-9]{1,5}))?(" + _SIMPLE_PARAMS_RE + ")")
+_URI_END = re.compile(r"[;?]")
+_UNESCAPE = re.compile(r"\\(.)", re.S)
 
 
 @lru_cache(maxsize=512)
@@ -54,6 +72,13 @@ def canonical_name(name: str) -> str:
 
 def _split_outside(text: str, sep: str) -> list[str]:
     """Split on ``sep`` except inside "quoted strings" and <angle brackets>."""
+    if '"' not in text and "<" not in text:
+        return text.split(sep)  # nothing to be inside of: what the scan gives
+    return _split_scan(text, sep)
+
+
+def _split_scan(text: str, sep: str) -> list[str]:
+    """:func:`_split_outside`, character by character."""
     parts: list[str] = []
     start = 0
     quoted = angled = escaped = False
@@ -79,37 +104,72 @@ def _split_outside(text: str, sep: str) -> list[str]:
 
 
 class Headers:
-    """Ordered, multi-valued, case-insensitive headers; names kept in canonical form."""
+    """Ordered, multi-valued, case-insensitive headers; names kept in canonical form.
 
-    __slots__ = ("_items",)
+    ``_cache`` holds what the message accessors parsed out of these headers (see
+    :mod:`.message`), keyed by the canonical name of the one header each entry was read
+    from; adding, setting or removing a header drops the entry for that name.
+    """
+
+    __slots__ = ("_cache", "_items")
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
         self._items: list[tuple[str, str]] = []
+        self._cache: dict[str, object] = {}
         pairs = items.items() if isinstance(items, Mapping) else (items or ())
         for name, value in pairs:
             self.add(name, value)
 
+    @classmethod
+    def _trusted(cls, items: list[tuple[str, str]]) -> Headers:
+        """Headers over ``items`` as they are: names already canonical, values str."""
+        headers = cls.__new__(cls)
+        headers._items = items
+        headers._cache = {}
+        return headers
+
     def add(self, name: str, value: str) -> None:
-        self._items.append((canonical_name(name), str(value)))
+        key = canonical_name(name)
+        self._items.append((key, str(value)))
+        self._cache.pop(key, None)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value (for list headers such as Via: the first element)."""
-        values = self.get_all(name)
-        return values[0] if values else default
+        key = canonical_name(name)
+        if key in _LISTS:
+            values = self.get_all(key)
+            return values[0] if values else default
+        for item, value in self._items:
+            if item == key:
+                return value
+        return default
 
     def get_all(self, name: str) -> list[str]:
         key = canonical_name(name)
         values = [value for item, value in self._items if item == key]
         if key not in _LISTS:
             return values
-        return [part.strip() for value in values for part in _split_outside(value, ",") if part.strip()]
+        parts: list[str] = []
+        for value in values:
+            if "," not in value:  # one element: what splitting would give
+                if value := value.strip():
+                    parts.append(value)
+            else:
+                parts += [part.strip() for part in _split_outside(value, ",") if part.strip()]
+        return parts
 
     def set(self, name: str, value: str) -> None:
         """Replace every value of ``name`` by one, where the first one was (else append)."""
         key = canonical_name(name)
+        self._cache.pop(key, None)
+        items = self._items
+        found = [i for i, item in enumerate(items) if item[0] == key]
+        if len(found) == 1:
+            items[found[0]] = (key, str(value))
+            return
         kept: list[tuple[str, str]] = []
         placed = False
-        for item in self._items:
+        for item in items:
             if item[0] != key:
                 kept.append(item)
             elif not placed:
@@ -123,6 +183,7 @@ class Headers:
         key = canonical_name(name)
         before = len(self._items)
         self._items = [item for item in self._items if item[0] != key]
+        self._cache.pop(key, None)
         return before - len(self._items)
 
     def copy(self) -> Headers:
@@ -147,9 +208,21 @@ class Headers:
         return f"Headers({self._items!r})"
 
 
+def _simple_params(text: str) -> dict[str, str | None]:
+    """:func:`_parse_params` of a text :data:`_SIMPLE_PARAMS` matches."""
+    params: dict[str, str | None] = {}
+    for part in text[1:].split(";"):  # text is "" or starts with ";"
+        name, eq, value = part.partition("=")
+        if name:  # else an empty part (";;"): the regex allows no "=" without a name
+            params[name.lower()] = value if eq else None
+    return params
+
+
 def _parse_params(text: str, reason: Reason) -> dict[str, str | None]:
     """``;a=b;lr;c="x;y"`` → ``{"a": "b", "lr": None, "c": '"x;y"'}`` (names lower-cased,
     values as written so that serialising gives them back)."""
+    if _SIMPLE_PARAMS.fullmatch(text):  # the usual ";tag=…" / ";rport;branch=…"
+        return _simple_params(text)
     params: dict[str, str | None] = {}
     text = text.strip()
     if not text:
@@ -211,7 +284,9 @@ class NameAddr:
     def user(self) -> str | None:
         """``34020000001320000264`` in ``sip:34020000001320000264@3402000000``."""
         rest = self.uri.partition(":")[2]
-        userinfo, at, _ = re.split(r"[;?]", rest, maxsplit=1)[0].rpartition("@")
+        if ";" in rest or "?" in rest:
+            rest = _URI_END.split(rest, maxsplit=1)[0]
+        userinfo, at, _ = rest.rpartition("@")
         return userinfo.partition(":")[0] if at else None
 
     @property
@@ -223,7 +298,7 @@ class NameAddr:
         return _split_hostport(self._hostport())[1]
 
     def _hostport(self) -> str:
-        return re.split(r"[;?]", self.uri.partition(":")[2], maxsplit=1)[0].rpartition("@")[2]
+        return _URI_END.split(self.uri.partition(":")[2], maxsplit=1)[0].rpartition("@")[2]
 
     def with_tag(self, tag: str) -> NameAddr:
         return replace(self, params={**self.params, "tag": tag})
@@ -238,6 +313,10 @@ class NameAddr:
 def parse_name_addr(value: str) -> NameAddr:
     """Parse a name-addr (``"n" <sip:…>;tag=1``) or an addr-spec (``sip:…;tag=1``, whose
     ``;`` parameters are then header parameters, RFC 3261 20.10)."""
+    if simple := _TAGGED_NAME_ADDR.fullmatch(value):  # "<sip:…>" or "<sip:…>;tag=…"
+        return NameAddr(simple[1], "", {} if simple[2] is None else {"tag": simple[2]})
+    if simple := _SIMPLE_NAME_ADDR.fullmatch(value):
+        return NameAddr(simple[1], "", _simple_params(simple[2]))
     text = value.strip()
     if text == "*":
         return NameAddr("*")
@@ -249,7 +328,7 @@ def parse_name_addr(value: str) -> NameAddr:
             end += 2 if text[end] == "\\" else 1
         if end >= len(text):
             raise SipError(Reason.BAD_ADDRESS, "unterminated display name", _raw(text))
-        display = re.sub(r"\\(.)", r"\1", text[1:end], flags=re.S)
+        display = _UNESCAPE.sub(r"\1", text[1:end])
         lt = text.find("<", end)
         if lt < 0 or text[end + 1 : lt].strip():
             raise SipError(Reason.BAD_ADDRESS, "display name without <uri>", _raw(text))
@@ -297,6 +376,10 @@ class Via:
 
 
 def parse_via(value: str) -> Via:
+    if simple := _SIMPLE_VIA.fullmatch(value):
+        port = int(simple[3]) if simple[3] else None
+        if port is None or 0 < port < 65536:
+            return Via(simple[1], simple[2], port, _simple_params(simple[4]))
     match = _VIA.fullmatch(value.strip())
     port = int(match[3]) if match and match[3] else None
     if not match or port == 0 or (port or 0) > 65535:
