@@ -59,11 +59,11 @@ PASSWORD = "Bench2026"
 
 
 def device_id(i: int) -> str:
-    return f"4408020000132{i:07d}"  # 赤坎区 centre code, type 132 (IPC)
+    return f"44080200001329{i:06d}"  # 赤坎区 centre code, type 132 (IPC), 9xxxxxx: not the demo's
 
 
 def nvr_id(i: int) -> str:
-    return f"4408020000118{i:07d}"
+    return f"44080200001189{i:06d}"
 
 
 # --- database ------------------------------------------------------------------------------
@@ -83,10 +83,10 @@ now = dt.datetime.now(dt.UTC)
 projects = list(Project.objects.order_by("id"))
 with acting_as(None, via="command"):
     Device.objects.bulk_create([Device(project=projects[i % len(projects)], kind=DeviceKind.CAMERA,
-        name=f"基准摄像机{{i:06d}}", gb_device_id="4408020000132" + f"{{i:07d}}", gb_password="{PASSWORD}")
+        name=f"基准摄像机{{i:06d}}", gb_device_id="44080200001329" + f"{{i:06d}}", gb_password="{PASSWORD}")
         for i in range({devices})], batch_size=2000)
     nvrs = Device.objects.bulk_create([Device(project=projects[i % len(projects)], kind=DeviceKind.NVR,
-        name=f"基准NVR{{i:06d}}", gb_device_id="4408020000118" + f"{{i:07d}}", gb_password="{PASSWORD}")
+        name=f"基准NVR{{i:06d}}", gb_device_id="44080200001189" + f"{{i:06d}}", gb_password="{PASSWORD}")
         for i in range({nvrs})], batch_size=2000)
 if {nvrs}:
     nvrs = list(Device.objects.filter(kind=DeviceKind.NVR, name__startswith="基准NVR").order_by("id"))

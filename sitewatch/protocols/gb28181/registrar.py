@@ -198,31 +198,37 @@ class QueryTracker:
         self.retries = retries
         self._open: dict[tuple[str, str, int], _Query] = {}
         self._next_sn: dict[str, int] = {}
+        # device → its open keys: next_sn and forget_device cost the device's own queries,
+        # not every device's, when thousands are queried at once.
+        self._by_device: dict[str, set[tuple[str, str, int]]] = {}
 
     def __len__(self) -> int:
         return len(self._open)
 
     def next_sn(self, device_id: str) -> int:
         sn = self._next_sn.get(device_id, 1)
-        while any((device_id, cmd, sn) in self._open for cmd in self._cmds_of(device_id)):
-            sn += 1
+        taken = {key[2] for key in self._by_device.get(device_id, ())}
+        while sn in taken:
+            sn = sn % 1_000_000 + 1
         self._next_sn[device_id] = sn % 1_000_000 + 1
         return sn
-
-    def _cmds_of(self, device_id: str) -> set[str]:
-        return {key[1] for key in self._open if key[0] == device_id}
 
     def open(self, device_id: str, cmd_type: str, sn: int, now: float, payload: Any = None) -> None:
         key = (device_id, cmd_type, sn)
         self._open[key] = _Query(payload, now + self.timeout, 1, key)
+        self._by_device.setdefault(device_id, set()).add(key)
 
     def is_open(self, device_id: str, cmd_type: str, sn: int) -> bool:
         return (device_id, cmd_type, sn) in self._open
 
     def answered(self, device_id: str, cmd_type: str, sn: int) -> Any:
         """The query's payload, or None if no such query was open (a pushed or late answer)."""
-        query = self._open.pop((device_id, cmd_type, sn), None)
-        return query.payload if query is not None else None
+        key = (device_id, cmd_type, sn)
+        query = self._open.pop(key, None)
+        if query is None:
+            return None
+        self._drop(key)
+        return query.payload
 
     def progress(self, device_id: str, cmd_type: str, sn: int, now: float) -> None:
         """Part of a multi-packet answer came: the query stays open with a fresh deadline."""
@@ -231,8 +237,15 @@ class QueryTracker:
             query.deadline = now + self.timeout
 
     def forget_device(self, device_id: str) -> None:
-        for key in [k for k in self._open if k[0] == device_id]:
-            del self._open[key]
+        for key in self._by_device.pop(device_id, ()):
+            self._open.pop(key, None)
+
+    def _drop(self, key: tuple[str, str, int]) -> None:
+        keys = self._by_device.get(key[0])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_device[key[0]]
 
     def get_timer(self) -> float | None:
         return min((q.deadline for q in self._open.values()), default=None)
@@ -248,5 +261,6 @@ class QueryTracker:
                 out.append(QueryRetry(*key, query.payload, query.attempt))
             else:
                 del self._open[key]
+                self._drop(key)
                 out.append(QueryTimedOut(*key, query.payload))
         return out

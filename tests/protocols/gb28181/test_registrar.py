@@ -122,3 +122,12 @@ def test_sn_is_not_reused_while_open():
     q.open(DEV, "Catalog", first, 0.0)
     assert q.next_sn(DEV) != first
     assert q.next_sn("other") == 1
+
+
+def test_forgetting_a_device_closes_only_its_queries_and_frees_its_sns():
+    q = QueryTracker()
+    q.open(DEV, "Catalog", q.next_sn(DEV), 0.0)
+    q.open("other", "Catalog", q.next_sn("other"), 0.0)
+    q.forget_device(DEV)
+    assert len(q) == 1 and q.is_open("other", "Catalog", 1)
+    assert q.answered(DEV, "Catalog", 1) is None
