@@ -34,6 +34,7 @@ log = logging.getLogger("sitewatch.gateway.sip")
 
 MANSCDP = "Application/MANSCDP+xml"
 UDP_BUFFER_BYTES = 8 << 20
+UDP_READS_PER_WAKE = 256  # then back to the event loop, so TCP and timers are served
 MESSAGE_METHODS = ("MESSAGE", "NOTIFY")
 
 
@@ -104,7 +105,7 @@ class Gateway:
         self.counters: collections.Counter[str] = collections.Counter()
         self.contacts: dict[str, tuple[str, tuple[str, int], object]] = {}  # gb id → (transport, address, tcp conn)
         self.keepalives: dict[int, dt.datetime] = {}  # device pk → last keepalive, not yet written
-        self.udp: asyncio.DatagramTransport | None = None
+        self.udp: socket.socket | None = None
         self.tcp: asyncio.base_events.Server | None = None
         self.host = settings.SIP_HOST
         self.port = 0
@@ -123,12 +124,18 @@ class Gateway:
         for gb_id, expires in await self.db.run_sync(load_online):
             expires_in = (expires - wall).total_seconds() if expires else settings.SIP_REGISTER_EXPIRES_MAX
             self.registrar.restored(gb_id, now, expires_in=expires_in)
-        self.udp, _ = await loop.create_datagram_endpoint(lambda: UdpProtocol(self), local_addr=(host, port))
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.udp = socket.socket(family, socket.SOCK_DGRAM)
+        self.udp.setblocking(False)
         # A burst (every device answering a catalogue query, thousands of keepalives after a
         # network outage) must not overflow the default ~200 KB receive buffer, which holds
         # only about a hundred datagrams (wvp #853); the kernel caps this at net.core.rmem_max.
-        self.udp.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
-        self.port = self.udp.get_extra_info("sockname")[1]
+        self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
+        self.udp.bind((host, port))
+        self.port = self.udp.getsockname()[1]
+        # The socket is read directly: asyncio's datagram transport takes one datagram per
+        # trip through the event loop (an epoll_wait each), which was most of a keepalive's cost.
+        loop.add_reader(self.udp, self._udp_readable)
         self.tcp = await loop.create_server(lambda: TcpConnection(self), host, self.port, backlog=1024)
         self.host = host
         self._tasks.append(loop.create_task(self._tick()))
@@ -139,7 +146,9 @@ class Gateway:
         for task in self._tasks:
             task.cancel()
         if self.udp:
+            asyncio.get_running_loop().remove_reader(self.udp)
             self.udp.close()
+            self.udp = None
         if self.tcp:
             self.tcp.close()
         await self._flush_keepalives()
@@ -476,8 +485,34 @@ class Gateway:
         if conn is not None:
             if not conn.closed:
                 conn.transport.write(data)
-        elif self.udp is not None and not self.udp.is_closing():
-            self.udp.sendto(data, address)
+        elif self.udp is not None:
+            try:
+                self.udp.sendto(data, address)
+            except (BlockingIOError, InterruptedError):
+                # The send buffer is full: UDP may drop, and the device retransmits.
+                self.counters["udp_send_dropped"] += 1
+            except OSError as exc:
+                self.counters["udp_errors"] += 1
+                log.debug("UDP 发送到 %s 失败：%s", address, exc)
+
+    def _udp_readable(self) -> None:
+        sock = self.udp
+        for _ in range(UDP_READS_PER_WAKE):
+            if sock is None:
+                return
+            try:
+                data, addr = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # e.g. an ICMP port unreachable reported on a later read
+                self.counters["udp_errors"] += 1
+                continue
+            try:
+                self.received(data, (addr[0], addr[1]), None)
+            except Exception:  # one bad datagram must never stop the reader
+                self.counters["internal_errors"] += 1
+                log.exception("处理 UDP 报文出错 %s:%s", addr[0], addr[1])
+            sock = self.udp
 
 
 def _report(item):
@@ -509,17 +544,6 @@ def _sip_date(at: dt.datetime) -> str:
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("国标数据写入失败", exc_info=task.exception())
-
-
-class UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, gateway: Gateway):
-        self.gateway = gateway
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.gateway.received(data, (addr[0], addr[1]), None)
-
-    def error_received(self, exc) -> None:
-        self.gateway.counters["udp_errors"] += 1
 
 
 class TcpConnection(asyncio.Protocol):
