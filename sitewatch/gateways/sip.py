@@ -34,6 +34,7 @@ log = logging.getLogger("sitewatch.gateway.sip")
 
 MANSCDP = "Application/MANSCDP+xml"
 UDP_BUFFER_BYTES = 8 << 20
+CLOSE_ON = frozenset({"too_large", "bad_content_length"})  # TCP errors after which the stream is closed
 UDP_READS_PER_WAKE = 256  # then back to the event loop, so TCP and timers are served
 MESSAGE_METHODS = ("MESSAGE", "NOTIFY")
 
@@ -578,8 +579,14 @@ class TcpConnection(asyncio.Protocol):
             if event is sipmsg.NEED_DATA or isinstance(event, sipmsg.ConnectionClosed):
                 break
             if isinstance(event, sipmsg.BadMessage):
-                self.gateway.counters[f"bad_{event.error.reason}"] += 1
+                reason = event.error.reason
+                self.gateway.counters[f"bad_{reason}"] += 1
                 log.warning("SIP TCP 报文错误 %s:%s %s", *self.address, event.error)
+                if reason in CLOSE_ON:  # the stream's framing cannot be trusted any more
+                    self.gateway.counters["tcp_closed_bad_framing"] += 1
+                    self.closed = True
+                    self.transport.close()
+                    return
                 continue
             self.gateway.received(event, self.address, self)
 

@@ -100,6 +100,9 @@ def test_silent_device_goes_offline_on_time_with_its_channels_and_comes_back(nvr
         await fleet.start()
         try:
             assert await until(gateway, lambda: Channel.objects.filter(device=nvr, online=True).count() == 2)
+            # Its BasicParam answer (3 misses) has been taken in before it goes quiet.
+            assert await until(gateway, lambda: GbRegistration.objects.filter(device=nvr, keepalive_misses=3).exists())
+            await asyncio.sleep(0.4)  # and at least one keepalive since
             sim.go_offline()
             silent_at = time.monotonic()
             assert await until(gateway, lambda: not DeviceState.objects.get(device=nvr).online, timeout=6)
@@ -217,3 +220,47 @@ def test_rate_limit_drops_a_flood_from_one_address_without_touching_others():
     assert limit.allow("10.0.0.2", 100.0)
     assert not limit.allow("10.0.0.1", 100.05)
     assert limit.allow("10.0.0.1", 100.2)  # refilled at 10 per second
+
+
+def test_tcp_stream_with_an_oversized_body_is_closed_and_counted():
+    async def scenario():
+        gateway = await started()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+            writer.write(b"MESSAGE sip:44080000002000000001@4408000000 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:1\r\n"
+                         b"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 MESSAGE\r\n"
+                         b"Content-Length: 99999999\r\n\r\n")
+            await writer.drain()
+            closed = await asyncio.wait_for(reader.read(), 5) == b""
+            writer.close()
+        finally:
+            await gateway.close()
+        return closed, gateway
+
+    closed, gateway = asyncio.run(scenario())
+    assert closed
+    assert gateway.counters["tcp_closed_bad_framing"] == 1
+
+
+def test_a_changed_resolution_is_recorded_at_the_next_periodic_query(nvr, settings):
+    settings.SIP_QUERY_INTERVAL = 2
+
+    async def scenario():
+        gateway = await started()
+        sim = sim_of(nvr, channels=1)
+        fleet = Fleet([sim], host="127.0.0.1", port=gateway.port, domain=DOMAIN, server_id=SERVER)
+        await fleet.start()
+        try:
+            assert await until(gateway, lambda: Channel.objects.filter(device=nvr, sub_resolution="704x576").exists())
+            sim.set_resolution(0, sub="640x480")
+            assert await until(gateway, lambda: Channel.objects.filter(device=nvr, sub_resolution="640x480").exists())
+        finally:
+            await fleet.close()
+            await gateway.close()
+
+    asyncio.run(scenario())
+    from sitewatch.monitoring.models import StreamResolution
+
+    history = list(StreamResolution.objects.filter(channel__device=nvr, stream="sub").order_by("at")
+                   .values_list("resolution", flat=True))
+    assert history == ["704x576", "640x480"]

@@ -34,6 +34,12 @@ class Command(BaseCommand):
         camera.add_argument("--offline-after", type=float, default=None,
                             help="运行若干秒后让 --offline-count 台设备停止心跳（演示离线）")
         camera.add_argument("--offline-count", type=int, default=1)
+        camera.add_argument("--change-after", type=float, default=None,
+                            help="运行若干秒后把 --change-count 台设备全部通道的码流分辨率改为 --change-main / --change-sub"
+                                 "（平台下次查询时记录变化）")
+        camera.add_argument("--change-count", type=int, default=1)
+        camera.add_argument("--change-main", default=None, help="改后的主码流分辨率，如 1280x720")
+        camera.add_argument("--change-sub", default=None, help="改后的子码流分辨率，如 640x480")
         camera.add_argument("--duration", type=float, default=None, help="运行若干秒后自动停止")
 
     def handle(self, *args, kind, **options):
@@ -42,7 +48,8 @@ class Command(BaseCommand):
         return self._dust(**options)
 
     def _camera(self, *, devices, channels, resolution, sub, transport, interval, host, port, offline_after,
-                offline_count, duration, **options):
+                offline_count, duration, change_after=None, change_count=1, change_main=None, change_sub=None,
+                **options):
         from sitewatch.protocols.gb28181 import manscdp
         from sitewatch.registry.models import GB28181_KINDS, Device, DeviceKind
         from sitewatch.simulators.camera import SimCamera, SimChannel, channel_ids
@@ -52,6 +59,10 @@ class Command(BaseCommand):
             raise CommandError("--resolution、--sub 须为分辨率，如 1920x1080、704x576。")
         if channels < 1:
             raise CommandError("--channels 须至少为 1。")
+        for option, value in (("--change-main", change_main), ("--change-sub", change_sub)):
+            if value is not None and manscdp.parse_resolution(value) is None:
+                raise CommandError(f"{option} 须为分辨率，如 1280x720。")
+        change = (change_after, change_count, change_main, change_sub) if change_after is not None else None
         interval = interval or float(settings.SIP_KEEPALIVE_INTERVAL)
         if interval <= 0:
             raise CommandError("--interval 须大于 0。")
@@ -74,12 +85,12 @@ class Command(BaseCommand):
         port = port or settings.SIP_PORT
         self.stdout.write(f"模拟 {len(sims)} 台国标设备（{transport.upper()}）→ {host}:{port}，每 {interval:g} 秒心跳")
         self.stdout.flush()
-        fleet = asyncio.run(self._run_cameras(sims, host, port, offline_after, offline_count, duration))
+        fleet = asyncio.run(self._run_cameras(sims, host, port, offline_after, offline_count, duration, change))
         registered_now = sum(1 for d in sims if d.registered)
         self.stdout.write(f"已注册 {registered_now} 台，心跳 {sum(d.keepalives for d in sims)} 次，"
                           f"应答查询 {sum(d.queries_answered for d in sims)} 次，错误 {fleet.errors} 次")
 
-    async def _run_cameras(self, sims, host, port, offline_after, offline_count, duration):
+    async def _run_cameras(self, sims, host, port, offline_after, offline_count, duration, change=None):
         from sitewatch.simulators.camera import Fleet
 
         stop = asyncio.Event()
@@ -95,6 +106,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"{min(offline_count, len(sims))} 台设备已停止心跳")
                 self.stdout.flush()
             loop.call_later(offline_after, drop)
+        if change is not None:
+            after, count, main, sub = change
+
+            def change_resolution():
+                for device in sims[:count]:
+                    for index in range(len(device.channels)):
+                        device.set_resolution(index, main=main, sub=sub)
+                self.stdout.write(f"{min(count, len(sims))} 台设备的码流分辨率已改变")
+                self.stdout.flush()
+            loop.call_later(after, change_resolution)
         if duration is not None:
             loop.call_later(duration, stop.set)
         await stop.wait()
