@@ -190,6 +190,7 @@ SIP_PASSWORD = env_str("SIP_PASSWORD", "")  # for devices registered without a p
 SIP_KEEPALIVE_INTERVAL = env_int("SIP_KEEPALIVE_INTERVAL", 60, minimum=1, maximum=3600)
 SIP_KEEPALIVE_MISSES = env_int("SIP_KEEPALIVE_MISSES", 3, minimum=1, maximum=100)
 SIP_REGISTER_EXPIRES_MAX = env_int("SIP_REGISTER_EXPIRES_MAX", 86400, minimum=60)
+SIP_SILENCE_MARGIN_SECONDS = env_int("SIP_SILENCE_MARGIN_SECONDS", 120, minimum=0)  # monitor loop: 口径 K-G8
 SIP_QUERY_INTERVAL = env_int("SIP_QUERY_INTERVAL", 3600, minimum=60)  # catalogue and parameters re-read
 SIP_RATE_PER_ADDRESS = env_int("SIP_RATE_PER_ADDRESS", 500, minimum=1)  # messages per second per source address
 SIP_NONCE_SECRET = env_str("SIP_NONCE_SECRET", "") or SECRET_KEY

@@ -203,3 +203,25 @@ def test_admin_shows_unregistered_samples_without_the_hj212_password(login):
                                               last_seen=T0, count=1, sample="##0101QN=1;ST=39;CN=2011;PW=654321;MN=8")
     body = login("city").get(f"/admin/monitoring/unregistereddevice/{entry.pk}/change/").content.decode()
     assert "PW=******" in body and "654321" not in body
+
+
+def test_monitor_loop_flips_gb_devices_offline_when_no_gateway_hears_them(nvr, settings):
+    from sitewatch.monitoring.loop import run_once
+
+    settings.SIP_KEEPALIVE_INTERVAL, settings.SIP_KEEPALIVE_MISSES, settings.SIP_SILENCE_MARGIN_SECONDS = 60, 3, 120
+    register(nvr)
+    catalog(nvr, ["ON"])
+    assert run_once(now=T0 + dt.timedelta(seconds=299))["gb_offline"] == 0  # window 180 s + margin 120 s
+    assert run_once(now=T0 + dt.timedelta(seconds=301))["gb_offline"] == 1
+    assert not GbRegistration.objects.get(device=nvr).registered and not channel(nvr, 1).online
+    assert Flip.objects.filter(device=nvr, channel=None).first().reason == "silence"
+
+
+def test_monitor_loop_honours_a_device_s_own_longer_keepalive_window(nvr, settings):
+    from sitewatch.monitoring.loop import run_once
+
+    settings.SIP_KEEPALIVE_INTERVAL, settings.SIP_KEEPALIVE_MISSES, settings.SIP_SILENCE_MARGIN_SECONDS = 60, 3, 120
+    register(nvr)
+    gb_device_facts(device_id=nvr.pk, at=T0, keepalive_interval=120, keepalive_misses=3)
+    assert run_once(now=T0 + dt.timedelta(seconds=400))["gb_offline"] == 0  # its window is 360 s + 120 s
+    assert run_once(now=T0 + dt.timedelta(seconds=481))["gb_offline"] == 1

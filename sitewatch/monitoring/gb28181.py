@@ -73,14 +73,24 @@ def _flip_channel(channel: Channel, *, online: bool, reason: str, at: dt.datetim
 
 
 def _device_offline(device_id: int, *, at: dt.datetime, reason: str) -> list[Flip]:
-    flips = []
-    if DeviceState.objects.filter(pk=device_id, online=True).update(online=False, changed_at=at):
-        flips.append(Flip.objects.create(device_id=device_id, old_online=True, new_online=False, reason=reason, at=at))
-    for channel in Channel.objects.filter(device_id=device_id, online=True):
-        flip = _flip_channel(channel, online=False, reason=FlipReason.PARENT_OFFLINE, at=at)
-        if flip:
-            flips.append(flip)
-    return flips
+    return _devices_offline([device_id], at=at, reason=reason)
+
+
+def _devices_offline(device_ids: Iterable[int], *, at: dt.datetime, reason: str) -> list[Flip]:
+    """Devices offline with their online channels. Each device is claimed with a conditional
+    UPDATE (exactly one writer records its flip); the channels of the devices claimed are
+    then flipped together, a few statements per 500 devices: a network outage loses
+    thousands of NVRs at once, hundreds of thousands of channels."""
+    claimed = [pk for pk in device_ids
+               if DeviceState.objects.filter(pk=pk, online=True).update(online=False, changed_at=at)]
+    flips = [Flip(device_id=pk, old_online=True, new_online=False, reason=reason, at=at) for pk in claimed]
+    for start in range(0, len(claimed), 500):
+        chunk = claimed[start:start + 500]
+        channels = list(Channel.objects.filter(device_id__in=chunk, online=True).values_list("pk", "device_id"))
+        Channel.objects.filter(device_id__in=chunk, online=True).update(online=False, changed_at=at)
+        flips += [Flip(device_id=device_id, channel_id=pk, old_online=True, new_online=False,
+                       reason=FlipReason.PARENT_OFFLINE, at=at) for pk, device_id in channels]
+    return Flip.objects.bulk_create(flips, batch_size=2000)
 
 
 def _channels_follow_device(device_id: int, *, at: dt.datetime) -> list[Flip]:
@@ -119,13 +129,13 @@ def gb_device_unregistered(*, device_id: int, at: dt.datetime) -> list[Flip]:
 @transaction.atomic
 def gb_devices_lost(*, device_ids: Iterable[int], at: dt.datetime, reason: str = FlipReason.KEEPALIVE_MISSED
                     ) -> list[Flip]:
-    """Devices whose keepalives stopped (or whose registration expired): offline with their channels."""
-    flips = []
-    for device_id in device_ids:
-        if reason != FlipReason.KEEPALIVE_MISSED:
-            GbRegistration.objects.filter(pk=device_id).update(registered=False)
-        flips += _device_offline(device_id, at=at, reason=reason)
-    return flips
+    """Devices whose keepalives stopped (or whose registration expired, or — found by the
+    monitor loop — whose gateway stopped hearing them): offline with their channels."""
+    device_ids = list(device_ids)
+    if reason != FlipReason.KEEPALIVE_MISSED:
+        for start in range(0, len(device_ids), 500):
+            GbRegistration.objects.filter(pk__in=device_ids[start:start + 500]).update(registered=False)
+    return _devices_offline(device_ids, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -276,3 +286,22 @@ def gb_stream_resolution(*, device_id: int, gb_channel_id: str, at: dt.datetime,
         changes[field] = text
     Channel.objects.filter(pk=channel.pk).update(**changes)
     return True
+
+
+def gb_sweep_silent(*, now: dt.datetime, interval: int, misses: int, margin: dt.timedelta) -> list[Flip]:
+    """GB/T 28181 devices still marked online whose last keepalive is older than their
+    keepalive window plus ``margin``: the SIP gateway that should have seen them go is not
+    running (stopped, crashed, host down). The gateway itself flips lost devices within a
+    second; this sweep, in the monitor loop, only keeps the platform from showing cameras
+    online for ever while no gateway listens (口径 K-G8). A device's own heartbeat settings
+    (BasicParam) count, as in the gateway."""
+    from sitewatch.registry.models import GB28181_KINDS
+
+    shortest = dt.timedelta(seconds=interval * misses) + margin
+    candidates = (DeviceState.objects.filter(device__kind__in=GB28181_KINDS, online=True,
+                                             last_seen__lt=now - shortest)
+                  .values_list("pk", "last_seen", "device__gb_registration__keepalive_interval",
+                               "device__gb_registration__keepalive_misses"))
+    silent = [pk for pk, last_seen, own_interval, own_misses in candidates
+              if last_seen < now - dt.timedelta(seconds=(own_interval or interval) * (own_misses or misses)) - margin]
+    return gb_devices_lost(device_ids=silent, at=now, reason=FlipReason.SILENCE) if silent else []

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 
 from sitewatch.alarms.services import alarms_evaluate
+from sitewatch.monitoring.gb28181 import gb_sweep_silent
 from sitewatch.monitoring.models import DeviceState
 from sitewatch.monitoring.services import sweep_silent
 from sitewatch.notifications.services import notifications_dispatch
@@ -25,6 +26,12 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
                          device_ids=dust)
     for flip in flips:
         log.info("设备 %s 超时无数据，判定离线", flip.device_id)
+    gb_lost = [f for f in gb_sweep_silent(now=now, interval=settings.SIP_KEEPALIVE_INTERVAL,
+                                          misses=settings.SIP_KEEPALIVE_MISSES,
+                                          margin=dt.timedelta(seconds=settings.SIP_SILENCE_MARGIN_SECONDS))
+               if f.channel_id is None]
+    if gb_lost:
+        log.warning("%d 台国标设备长时间无心跳（SIP 网关可能未运行），判定离线", len(gb_lost))
     flat = flag_flat_lines(now=now)
     alarms = alarms_evaluate(now=now)
     if alarms["opened"] or alarms["closed"] or alarms["escalated"]:
@@ -32,6 +39,7 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
     sent = notifications_dispatch(now=now)
     return {
         "offline": len(flips),
+        "gb_offline": len(gb_lost),
         "flat_marked": flat,
         "periods_judged": alarms["judged"],
         "alarms_opened": alarms["opened"],
