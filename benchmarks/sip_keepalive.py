@@ -18,8 +18,8 @@ The gateway runs as a subprocess on a throwaway database (a temp SQLite file, or
 --postgres URL a database created on that server and dropped afterwards) holding the demo
 world plus the benchmark's devices. Load and gateway share this machine's cores.
 
-    .venv/bin/python benchmarks/sip_keepalive.py [--devices 2000] [--seconds 5] [--workers 2]
-        [--window 200] [--nvrs 10000] [--channels 30] [--detect 300] [--postgres URL]
+    .venv/bin/python benchmarks/sip_keepalive.py [--devices 2000] [--seconds 5] [--workers 1]
+        [--window 400] [--nvrs 10000] [--channels 30] [--detect 300] [--postgres URL]
         [--skip throughput,scale,detect]
 """
 
@@ -377,8 +377,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--window", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--window", type=int, default=400)
     parser.add_argument("--nvrs", type=int, default=10_000)
     parser.add_argument("--channels", type=int, default=30)
     parser.add_argument("--detect", type=int, default=300)
