@@ -388,6 +388,11 @@ class Gateway:
         elif isinstance(body, manscdp.ConfigDownloadResponse):
             counters["config_download"] += 1
             self._config(body, known, gb_id, wall)
+        elif isinstance(body, manscdp.AlarmNotify):
+            # Answered and logged; alarms are not yet a case of their own on the platform.
+            counters["alarm_notifies"] += 1
+            log.info("设备 %s 报警：级别 %s 方式 %s 时间 %s %s", gb_id, body.priority, body.method, body.time,
+                     body.description or "")
         else:
             counters["message_other"] += 1
 
