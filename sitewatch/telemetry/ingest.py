@@ -281,7 +281,7 @@ def _adapter(field) -> Callable[[object], object] | None:
 
 
 class _SomeStoredBefore(Exception):
-    pass
+    """Raised inside the savepoint to undo a batch insert that met stored readings."""
 
 
 def _store_readings(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[tuple[int, str, dt.datetime]]:
@@ -293,14 +293,13 @@ def _store_readings(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[
     try:
         with transaction.atomic():
             if _insert(Reading, READING_FIELDS, list(readings.values()), ignore_conflicts=True) != len(readings):
-                raise _SomeStoredBefore
-        return set()
+                raise _SomeStoredBefore  # undone to the savepoint
     except _SomeStoredBefore:
-        pass
-    stored_before = _existing(readings)
-    _insert(Reading, READING_FIELDS, [row for key, row in readings.items() if key not in stored_before],
-            ignore_conflicts=True)
-    return stored_before
+        stored_before = _existing(readings)
+        _insert(Reading, READING_FIELDS, [row for key, row in readings.items() if key not in stored_before],
+                ignore_conflicts=True)
+        return stored_before
+    return set()
 
 
 def _existing(readings: dict[tuple[int, str, dt.datetime], tuple]) -> set[tuple[int, str, dt.datetime]]:
