@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sitewatch.telemetry",
     "sitewatch.alarms",
     "sitewatch.notifications",
+    "sitewatch.onboarding",
     "sitewatch.core",
     "sitewatch.web",
     "sitewatch.api",

@@ -1,0 +1,118 @@
+"""Onboarding applications (附件1): the application with its points and devices (form 1-1),
+every step taken on it as a row (who, for which organisation, when, opinion), and the
+technical difficulties that pause the test clock."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from sitewatch.onboarding.workflows import ONBOARDING, Route
+from sitewatch.registry.models import Brand, DeviceKind, PointKind
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", "新接入"
+    RESUMPTION = "resumption", "复工重新接入"
+
+
+class Application(models.Model):
+    """接入申请（附件1-1）。``state`` moves only through services.application_act."""
+
+    project = models.ForeignKey("registry.Project", verbose_name="工程项目", on_delete=models.PROTECT,
+                                related_name="applications")
+    kind = models.CharField("申请类型", max_length=12, choices=ApplicationKind.choices, default=ApplicationKind.NEW)
+    state = models.CharField("状态", max_length=20, choices=list(ONBOARDING.states.items()),
+                             default=ONBOARDING.initial, db_index=True)
+    route = models.CharField("接入路线", max_length=12, blank=True,
+                             choices=[(r.value, r.label) for r in Route])
+    integrator = models.ForeignKey("registry.Firm", verbose_name="系统集成商（设备安装单位）", on_delete=models.PROTECT,
+                                   related_name="integrated_applications")
+    planned_start = models.DateField("计划开工日期", null=True, blank=True)
+    planned_end = models.DateField("计划竣工日期", null=True, blank=True)
+    address = models.CharField("项目地址", max_length=300, blank=True)
+    contacts = models.TextField("联系人及电话", blank=True)
+    commitment_letter_signed = models.BooleanField("已签署承诺书（附件1-4）", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("填报时间", auto_now_add=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    checked_in_at = models.DateTimeField("送测登记时间", null=True, blank=True)
+    picked_up_at = models.DateTimeField("领回设备时间", null=True, blank=True)
+    connected_at = models.DateTimeField("接入时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "接入申请"
+
+    def __str__(self) -> str:
+        return f"{self.project}（{self.get_kind_display()}）"
+
+
+class ApplicationDevice(models.Model):
+    """A point of the application with its device (form 1-1's table)."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="devices")
+    point_name = models.CharField("安装点位", max_length=100)
+    point_kind = models.CharField("点位类型", max_length=30, choices=PointKind.choices)
+    device_kind = models.CharField("设备类型", max_length=20, choices=DeviceKind.choices)
+    brand = models.CharField("品牌", max_length=20, choices=Brand.choices, default=Brand.OTHER)
+    device_model = models.ForeignKey("registry.DeviceModel", verbose_name="型号（目录）", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    model = models.CharField("型号", max_length=100, blank=True)
+    apn_card = models.CharField("4G卡号", max_length=30, blank=True)
+    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    test_result = models.CharField("测试结果", max_length=8, blank=True,
+                                   choices=[("pass", "通过"), ("fail", "不通过")])
+    test_note = models.CharField("测试说明", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        verbose_name = verbose_name_plural = "申请点位与设备"
+
+    def __str__(self) -> str:
+        return f"{self.point_name} {self.get_device_kind_display()}"
+
+
+class Step(models.Model):
+    """One action taken on an application: the procedure's timeline (ARCHITECTURE rule 2)."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="steps")
+    action = models.CharField("操作", max_length=30)
+    label = models.CharField("操作名称", max_length=50)
+    from_state = models.CharField("原状态", max_length=20)
+    to_state = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+")
+    actor_name = models.CharField("操作人（单位）", max_length=200, help_text="“系统”为平台依据实时数据自动判定。")
+    role = models.CharField("身份", max_length=20)
+    opinion = models.TextField("意见或理由", blank=True)
+    at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "办理记录"
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.actor_name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Difficulty(models.Model):
+    """A technical difficulty during testing: the test clock pauses while it is open."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="difficulties")
+    reason = models.TextField("技术难题")
+    opened_at = models.DateTimeField("登记时间")
+    closed_at = models.DateTimeField("解决时间", null=True, blank=True)
+    resolution = models.TextField("处理情况", blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        verbose_name = verbose_name_plural = "技术难题"
+
+    def __str__(self) -> str:
+        return self.reason[:30]

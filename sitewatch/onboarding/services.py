@@ -1,0 +1,153 @@
+"""Writes of the onboarding procedure. Every action goes through ``application_act``: the
+transition table (workflows.ONBOARDING) says whether the caller's role on this application
+may take it, the state moves with a conditional UPDATE (two officials pressing at once:
+one wins, the other is told), and a Step row records who, for which organisation, when and
+with what opinion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from sitewatch.accounts.models import Role
+from sitewatch.accounts.visibility import scope_for
+from sitewatch.lib.workflow import TransitionRefused
+from sitewatch.onboarding.models import Application, ApplicationDevice, Difficulty, Step
+from sitewatch.onboarding.workflows import ONBOARDING, REVIEW_OPINIONS, route_for
+
+# Timestamps an action sets on the application.
+STAMPS = {"submit": "submitted_at", "approve": "approved_at", "check_in": "checked_in_at",
+          "pick_up": "picked_up_at", "connect": "connected_at"}
+
+
+def roles_on(user, application: Application) -> set[str]:
+    """The roles of the table ``user`` holds on this application: a firm only for its own
+    part in the project, a district only for its own district."""
+    if user is None:
+        return {"system"}
+    scope = scope_for(user)
+    project = application.project
+    roles = set()
+    if scope.role == Role.CONTRACTOR and project.contractor_id == scope.firm_id:
+        roles.add("contractor")
+    if scope.role == Role.SUPERVISOR and project.supervisor_id == scope.firm_id:
+        roles.add("supervisor")
+    if scope.role == Role.INTEGRATOR and application.integrator_id == scope.firm_id:
+        roles.add("integrator")
+    if scope.role == Role.DISTRICT and project.district_id == scope.district_id:
+        roles.add("district")
+    if scope.role == Role.OPERATOR:
+        roles.add("operator")
+    return roles
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    org = getattr(user, "organisation", None)
+    person = user.get_full_name() or user.get_username()
+    return f"{person}（{org}）" if org else person
+
+
+@transaction.atomic
+def application_create(*, user, project, integrator, devices: Sequence[dict], now: dt.datetime,
+                       planned_start: dt.date | None = None, planned_end: dt.date | None = None,
+                       address: str = "", contacts: str = "", commitment_letter_signed: bool = False) -> Application:
+    """Form 1-1 as a draft, by the project's contractor or the integrator it names."""
+    scope = scope_for(user)
+    own = (scope.role == Role.CONTRACTOR and project.contractor_id == scope.firm_id) or (
+        scope.role == Role.INTEGRATOR and integrator.pk == scope.firm_id)
+    if not own:
+        raise TransitionRefused("只有本项目的施工单位，或受其委托的系统集成商，可以填报接入申请。", action="create")
+    if not integrator.is_integrator:
+        raise TransitionRefused(f"{integrator.name} 未登记为系统集成商。", action="create")
+    application = Application.objects.create(
+        project=project, integrator=integrator, created_by=user, planned_start=planned_start,
+        planned_end=planned_end, address=address or project.address, contacts=contacts,
+        commitment_letter_signed=commitment_letter_signed)
+    ApplicationDevice.objects.bulk_create([ApplicationDevice(application=application, **device) for device in devices])
+    Step.objects.create(application=application, action="create", label="填报申请", from_state="",
+                        to_state=application.state, actor=user, actor_name=_actor_name(user),
+                        role=scope.role or "", at=now)
+    return application
+
+
+@transaction.atomic
+def application_act(*, user, application: Application, action: str, now: dt.datetime, opinion: str = "") -> Step:
+    """Take ``action`` (a transition of workflows.ONBOARDING) on the application as ``user``
+    (None: the platform itself, e.g. connected from live data)."""
+    roles = roles_on(user, application)
+    transition = ONBOARDING.check(application.state, action, roles, opinion=opinion)
+    changes: dict[str, object] = {"state": transition.target}
+    _check_rules(application, action, changes)
+    if action in STAMPS:
+        changes[STAMPS[action]] = now
+    if not Application.objects.filter(pk=application.pk, state=application.state).update(**changes):
+        raise TransitionRefused("该申请已被他人办理，请刷新页面后重试。", action=action, state=application.state)
+    step = Step.objects.create(
+        application=application, action=action, label=transition.label, from_state=application.state,
+        to_state=transition.target, actor=user, actor_name=_actor_name(user),
+        role=",".join(sorted(roles & transition.roles)), opinion=opinion.strip(), at=now)
+    if action == "open_difficulty":
+        Difficulty.objects.create(application=application, reason=opinion.strip(), opened_at=now)
+    elif action == "close_difficulty":
+        Difficulty.objects.filter(application=application, closed_at=None).update(closed_at=now,
+                                                                                  resolution=opinion.strip())
+    for name, value in changes.items():
+        setattr(application, name, value)
+    return step
+
+
+def _check_rules(application: Application, action: str, changes: dict) -> None:
+    """What the table cannot say: the data an action needs."""
+    devices = list(application.devices.select_related("device_model"))
+    if action == "submit" and not devices:
+        raise TransitionRefused("申请中至少应有一个安装点位及设备。", action=action)
+    if action == "approve":
+        since = (application.steps.filter(action="submit").order_by("-at", "-id").values_list("at", flat=True)
+                 .first())
+        given = set(application.steps.filter(action__in=REVIEW_OPINIONS, at__gte=since)
+                    .values_list("action", flat=True)) if since else set()
+        missing = [ONBOARDING_LABELS[a] for a in REVIEW_OPINIONS if a not in given]
+        if missing:
+            raise TransitionRefused("审核意见书（附件1-3）尚缺：" + "、".join(missing) + "。", action=action)
+        changes["route"] = route_for(
+            [(d.device_kind, bool(d.device_model and d.device_model.commitment_listed)) for d in devices],
+            letter_signed=application.commitment_letter_signed).value
+    if action == "open_difficulty" and application.difficulties.filter(closed_at=None).exists():
+        raise TransitionRefused("已有未解决的技术难题，请先登记其解决情况。", action=action)
+    if action == "close_difficulty" and not application.difficulties.filter(closed_at=None).exists():
+        raise TransitionRefused("没有未解决的技术难题。", action=action)
+    if action == "pass_test":
+        untested = [d.point_name for d in devices if d.test_result != "pass"]
+        if untested:
+            raise TransitionRefused("以下设备尚未测试通过：" + "、".join(untested) + "。", action=action)
+    if action == "pick_up" and application.difficulties.filter(closed_at=None).exists():
+        raise TransitionRefused("技术难题尚未解决。", action=action)
+
+
+@transaction.atomic
+def application_device_tested(*, user, device: ApplicationDevice, passed: bool, now: dt.datetime,
+                              note: str = "") -> Step:
+    """The operator records one device's test result, during testing (a Step row too)."""
+    application = device.application
+    if "operator" not in roles_on(user, application):
+        raise TransitionRefused("只有平台运维单位可以登记测试结果。", action="test_result")
+    if application.state != "testing":
+        raise TransitionRefused(f"接入申请当前为“{ONBOARDING.label(application.state)}”，不能登记测试结果。",
+                                action="test_result")
+    if not passed and not note.strip():
+        raise TransitionRefused("测试不通过须说明原因。", action="test_result")
+    ApplicationDevice.objects.filter(pk=device.pk).update(test_result="pass" if passed else "fail",
+                                                          test_note=note.strip()[:300])
+    verdict = "通过" if passed else "不通过"
+    return Step.objects.create(
+        application=application, action="test_result", label="登记测试结果", from_state=application.state,
+        to_state=application.state, actor=user, actor_name=_actor_name(user), role="operator",
+        opinion=f"{device.point_name}（{device.get_device_kind_display()}）：{verdict}" + (f"，{note.strip()}" if note.strip() else ""),
+        at=now)
+
+
+ONBOARDING_LABELS = {t.action: t.label for t in ONBOARDING.transitions}

@@ -1,0 +1,139 @@
+"""The onboarding procedure's services: who may act, what each step records, the clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sitewatch.lib.deadlines import DueState
+from sitewatch.lib.workflow import TransitionRefused
+from sitewatch.onboarding.models import Step
+from sitewatch.onboarding.selectors import application_list, due_for_installation, due_for_testing
+from sitewatch.onboarding.services import application_act, application_create, application_device_tested
+from sitewatch.registry.models import DeviceModel, Project
+
+pytestmark = pytest.mark.django_db
+SH = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2026, 9, 28, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def project(users):
+    return Project.objects.get(contractor=users["contractor"].organisation.firm, district__name="霞山区")
+
+
+def make(users, project, *, listed=True, letter=True):
+    camera_model = DeviceModel.objects.create(kind="camera", brand="hikvision", model="DS-TEST",
+                                              commitment_listed=listed)
+    dust_model = DeviceModel.objects.create(kind="dust_monitor", brand="other", model="YC-TEST",
+                                            commitment_listed=True)
+    return application_create(
+        user=users["contractor"], project=project, integrator=project.integrator, now=T0,
+        commitment_letter_signed=letter,
+        devices=[dict(point_name="1号出入口", point_kind="entrance_dome", device_kind="camera",
+                      device_model=camera_model, model="DS-TEST"),
+                 dict(point_name="扬尘", point_kind="dust", device_kind="dust_monitor", device_model=dust_model)])
+
+
+def act(users, app, action, who, at=T0, opinion="同意"):
+    return application_act(user=users[who] if who else None, application=app, action=action, now=at, opinion=opinion)
+
+
+def review(users, app, at=T0):
+    act(users, app, "submit", "contractor", at)
+    act(users, app, "opinion_contractor", "contractor", at)
+    act(users, app, "opinion_supervisor", "supervisor", at)
+    act(users, app, "opinion_operator", "operator", at)
+    act(users, app, "approve", "xiashan", at)
+
+
+def test_commitment_route_from_listed_models_and_signed_letter(users, project):
+    app = make(users, project)
+    review(users, app)
+    assert (app.state, app.route) == ("approved", "commitment")
+
+
+def test_unlisted_model_goes_the_test_route(users, project):
+    app = make(users, project, listed=False)
+    review(users, app)
+    assert app.route == "test"
+
+
+def test_district_cannot_decide_before_the_three_opinions(users, project):
+    app = make(users, project)
+    act(users, app, "submit", "contractor")
+    act(users, app, "opinion_contractor", "contractor")
+    with pytest.raises(TransitionRefused, match="尚缺：填写监理单位总监理工程师意见、填写平台运维单位意见"):
+        act(users, app, "approve", "xiashan")
+
+
+def test_another_district_and_another_firm_are_refused(users, project):
+    app = make(users, project)
+    act(users, app, "submit", "contractor")
+    with pytest.raises(TransitionRefused, match="您无权"):
+        act(users, app, "return", "chikan")
+    with pytest.raises(TransitionRefused, match="您无权"):
+        act(users, app, "opinion_supervisor", "builder")
+
+
+def test_only_the_contractor_or_its_integrator_may_apply(users, project):
+    with pytest.raises(TransitionRefused, match="只有本项目的施工单位"):
+        application_create(user=users["supervisor"], project=project, integrator=project.integrator, now=T0,
+                           devices=[])
+
+
+def test_each_step_records_who_when_and_the_opinion(users, project):
+    app = make(users, project)
+    act(users, app, "submit", "integrator")
+    act(users, app, "return", "xiashan", opinion="缺少点位布置CAD图")
+    step = Step.objects.filter(application=app).last()
+    assert (step.action, step.from_state, step.to_state, step.role) == ("return", "under_review", "returned",
+                                                                       "district")
+    assert step.opinion == "缺少点位布置CAD图" and "霞山区" in step.actor_name and step.at == T0
+
+
+def test_a_stale_page_cannot_act_twice(users, project):
+    app = make(users, project)
+    act(users, app, "submit", "contractor")
+    stale = type(app).objects.get(pk=app.pk)
+    act(users, app, "return", "xiashan", opinion="补充材料")
+    with pytest.raises(TransitionRefused, match="已被他人办理"):
+        act(users, stale, "reject", "xiashan", opinion="不符合")
+
+
+def test_test_clock_pauses_for_a_difficulty_across_national_day(users, project):
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator", dt.datetime(2026, 9, 29, 10, 0, tzinfo=SH))
+    assert due_for_testing(app).date == dt.date(2026, 10, 9)
+    act(users, app, "open_difficulty", "operator", dt.datetime(2026, 10, 8, 9, 0, tzinfo=SH), opinion="固件不兼容")
+    assert due_for_testing(app).state is DueState.PAUSED
+    act(users, app, "close_difficulty", "operator", dt.datetime(2026, 10, 9, 16, 0, tzinfo=SH), opinion="已升级固件")
+    assert due_for_testing(app).date == dt.date(2026, 10, 12)
+    with pytest.raises(TransitionRefused, match="尚未测试通过"):
+        act(users, app, "pass_test", "operator")
+    for device in app.devices.all():
+        application_device_tested(user=users["operator"], device=device, passed=True, now=T0)
+    act(users, app, "pass_test", "operator")
+    act(users, app, "pick_up", "operator", dt.datetime(2026, 10, 12, 15, 0, tzinfo=SH))
+    assert due_for_installation(app).date == dt.date(2026, 10, 19)
+    act(users, app, "connect", None, dt.datetime(2026, 10, 16, 11, 0, tzinfo=SH))
+    assert app.state == "connected" and Step.objects.filter(application=app).last().actor_name == "系统"
+
+
+def test_a_failed_result_needs_a_reason(users, project):
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator")
+    with pytest.raises(TransitionRefused, match="须说明原因"):
+        application_device_tested(user=users["operator"], device=app.devices.first(), passed=False, now=T0)
+
+
+def test_application_list_follows_the_visibility_layer(users, project, scope_of):
+    app = make(users, project)
+    assert app in application_list(scope=scope_of("xiashan"))
+    assert app not in application_list(scope=scope_of("chikan"))
+    assert app in application_list(scope=scope_of("integrator"))
