@@ -137,3 +137,33 @@ def test_application_list_follows_the_visibility_layer(users, project, scope_of)
     assert app in application_list(scope=scope_of("xiashan"))
     assert app not in application_list(scope=scope_of("chikan"))
     assert app in application_list(scope=scope_of("integrator"))
+
+
+@pytest.mark.parametrize(("kind", "ends_on", "refused"), [
+    ("suspension", dt.date(2027, 3, 27), True),
+    ("blacklist", None, True),
+    ("suspension", dt.date(2026, 9, 27), False),  # ended the day before
+    ("interview", None, False),  # an interview does not bar
+])
+def test_a_suspended_or_blacklisted_integrator_cannot_be_named(users, project, kind, ends_on, refused):
+    from sitewatch.registry.models import FirmSanction
+
+    FirmSanction.objects.create(firm=project.integrator, kind=kind, starts_on=dt.date(2026, 3, 1), ends_on=ends_on,
+                                reason="近12个月第3次考核低于60分", decided_at=T0)
+    if refused:
+        with pytest.raises(TransitionRefused, match="不能作为新接入申请的设备安装单位。依据：近12个月第3次考核低于60分"):
+            make(users, project)
+    else:
+        assert make(users, project).state == "draft"
+
+
+def test_city_admin_enters_a_sanction_with_who_and_when(users, login, project):
+    from sitewatch.registry.models import FirmSanction
+
+    response = login("city").post("/admin/registry/firmsanction/add/", {
+        "firm": project.integrator_id, "kind": "suspension", "starts_on": "2026-11-25", "ends_on": "2027-05-24",
+        "reason": "近12个月第3次考核低于60分"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sanction = FirmSanction.objects.get(firm=project.integrator)
+    assert sanction.decided_by == users["city"] and sanction.decided_at is not None
+    assert login("operator").get("/admin/registry/firmsanction/add/").status_code == 403

@@ -13,9 +13,11 @@ from django.db import transaction
 
 from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import scope_for
+from sitewatch.lib.dates import local_date
 from sitewatch.lib.workflow import TransitionRefused
 from sitewatch.onboarding.models import Application, ApplicationDevice, Difficulty, Step
 from sitewatch.onboarding.workflows import ONBOARDING, REVIEW_OPINIONS, route_for
+from sitewatch.registry.selectors import firm_barring_sanction
 
 # Timestamps an action sets on the application.
 STAMPS = {"submit": "submitted_at", "approve": "approved_at", "check_in": "checked_in_at",
@@ -63,6 +65,12 @@ def application_create(*, user, project, integrator, devices: Sequence[dict], no
         raise TransitionRefused("只有本项目的施工单位，或受其委托的系统集成商，可以填报接入申请。", action="create")
     if not integrator.is_integrator:
         raise TransitionRefused(f"{integrator.name} 未登记为系统集成商。", action="create")
+    barred = firm_barring_sanction(firm=integrator, on=local_date(now))
+    if barred is not None:
+        until = f"至{barred.ends_on:%Y年%m月%d日}" if barred.ends_on else "（未解除）"
+        raise TransitionRefused(
+            f"{integrator.name} 自{barred.starts_on:%Y年%m月%d日}起{barred.get_kind_display()}{until}，"
+            f"不能作为新接入申请的设备安装单位。依据：{barred.reason}", action="create")
     application = Application.objects.create(
         project=project, integrator=integrator, created_by=user, planned_start=planned_start,
         planned_end=planned_end, address=address or project.address, contacts=contacts,

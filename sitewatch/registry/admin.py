@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 
 from sitewatch.core.admin_base import ScopedAdmin
-from sitewatch.registry.models import Device, DeviceModel, District, Firm, MonitoringPoint, Project
+from sitewatch.registry.models import (
+    Device,
+    DeviceModel,
+    District,
+    Firm,
+    FirmSanction,
+    MonitoringPoint,
+    Project,
+)
 
 
 @admin.register(District)
@@ -89,3 +97,22 @@ class DeviceModelAdmin(ScopedAdmin):
     list_filter = ("kind", "brand", "commitment_listed")
     list_editable = ("commitment_listed",)
     search_fields = ("model", "brand_name")
+
+
+@admin.register(FirmSanction)
+class FirmSanctionAdmin(ScopedAdmin):
+    """Entered by the city bureau (the weekly assessment will propose them); audited."""
+
+    city_admin_only = True
+    list_display = ("firm", "kind", "starts_on", "ends_on", "decided_at")
+    list_filter = ("kind",)
+    search_fields = ("firm__name",)
+    autocomplete_fields = ("firm",)
+    readonly_fields = ("decided_by", "decided_at")
+
+    def save_model(self, request, obj, form, change):
+        from django.utils import timezone
+
+        if not change:
+            obj.decided_by, obj.decided_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)

@@ -332,3 +332,37 @@ class Device(models.Model):
             errors["installer"] = f"{self.installer.name} 未登记为系统集成商。"
         if errors:
             raise ValidationError(errors)
+
+
+class SanctionKind(models.TextChoices):
+    INTERVIEW = "interview", "约谈整改"
+    SUSPENSION = "suspension", "暂停承接新项目"
+    BLACKLIST = "blacklist", "列入黑名单"
+
+
+# Sanctions that bar an integrator from being named on a new application (DOMAIN §4.6).
+BARRING_SANCTIONS = (SanctionKind.SUSPENSION, SanctionKind.BLACKLIST)
+
+
+class FirmSanction(models.Model):
+    """A sanction on an integrator (DOMAIN §8: interview, six months without new sites,
+    blacklist). The weekly assessment writes these; the onboarding procedure reads them."""
+
+    firm = models.ForeignKey(Firm, verbose_name="企业", on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField("措施", max_length=12, choices=SanctionKind.choices)
+    starts_on = models.DateField("起始日期")
+    ends_on = models.DateField("截止日期", null=True, blank=True, help_text="含当日；黑名单不填。")
+    reason = models.TextField("依据")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField("决定时间")
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = verbose_name_plural = "企业处理措施"
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.get_kind_display()}"
+
+    def in_force_on(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

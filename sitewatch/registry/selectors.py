@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from sitewatch.accounts.visibility import Scope
-from sitewatch.registry.models import Device, MonitoringPoint, must_connect_q
+from sitewatch.registry.models import BARRING_SANCTIONS, Device, FirmSanction, MonitoringPoint, must_connect_q
 
 
 def project_list(*, scope: Scope, district: int | None = None, status: str | None = None,
@@ -84,3 +84,9 @@ def project_counts_by_district(*, scope: Scope) -> dict[int, int]:
     """Visible projects per district id."""
     rows = scope.projects().order_by().values("district_id").annotate(n=Count("id", distinct=True))
     return {row["district_id"]: row["n"] for row in rows}
+
+
+def firm_barring_sanction(*, firm, on) -> FirmSanction | None:
+    """The suspension or blacklisting in force for ``firm`` on the date ``on``, if any."""
+    return (FirmSanction.objects.filter(firm=firm, kind__in=BARRING_SANCTIONS, starts_on__lte=on)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).order_by("-starts_on").first())
