@@ -167,3 +167,64 @@ def test_city_admin_enters_a_sanction_with_who_and_when(users, login, project):
     sanction = FirmSanction.objects.get(firm=project.integrator)
     assert sanction.decided_by == users["city"] and sanction.decided_at is not None
     assert login("operator").get("/admin/registry/firmsanction/add/").status_code == 403
+
+
+def installing(users, project):
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator")
+    for device in app.devices.all():
+        application_device_tested(user=users["operator"], device=device, passed=True, now=T0)
+    act(users, app, "pass_test", "operator")
+    act(users, app, "pick_up", "operator")
+    return app
+
+
+def test_connected_is_decided_from_live_data_by_the_monitor_loop(users, project):
+    from sitewatch.monitoring.gb28181 import (
+        ChannelReport,
+        gb_catalog_received,
+        gb_device_registered,
+        gb_stream_resolution,
+    )
+    from sitewatch.monitoring.loop import run_once
+    from sitewatch.monitoring.services import devices_seen
+    from sitewatch.onboarding.connection import connection_gaps
+    from sitewatch.onboarding.services import application_device_bind
+    from sitewatch.registry.models import Device
+
+    app = installing(users, project)
+    camera_item, dust_item = app.devices.order_by("id")
+    camera = Device.objects.filter(project=project, kind="camera").exclude(gb_device_id=None).first()
+    dust = Device.objects.filter(project=project, kind="dust_monitor").first()
+    assert connection_gaps(app) == ["1号出入口（网络高清球机）：尚未登记到平台", "扬尘（扬尘监测仪）：尚未登记到平台"]
+    application_device_bind(user=users["integrator"], item=camera_item, device=camera, now=T0)
+    application_device_bind(user=users["contractor"], item=dust_item, device=dust, now=T0)
+    now = dt.datetime.now(dt.UTC)
+    gb_device_registered(device_id=camera.pk, at=now, transport="udp", contact_address="10.0.0.9:5060",
+                         expires_at=now + dt.timedelta(hours=1))
+    gb_catalog_received(device_id=camera.pk, at=now, complete=True,
+                        items=[ChannelReport(gb_channel_id=camera.gb_device_id[:10] + "1310000001", status="ON")])
+    devices_seen(seen={dust.pk: now})
+    assert connection_gaps(app)[0].startswith("1号出入口（网络高清球机）：码流分辨率未达标或未知")
+    gb_stream_resolution(device_id=camera.pk, gb_channel_id=camera.gb_device_id[:10] + "1310000001", at=now,
+                         main=(1920, 1080), sub=(704, 576))
+    assert connection_gaps(app) == []
+    assert run_once(now=now)["applications_connected"] == 1
+    app.refresh_from_db()
+    assert app.state == "connected" and app.connected_at == now
+
+
+def test_a_device_of_another_kind_or_project_cannot_be_bound(users, project):
+    from sitewatch.onboarding.services import application_device_bind
+    from sitewatch.registry.models import Device
+
+    app = installing(users, project)
+    camera_item = app.devices.order_by("id").first()
+    with pytest.raises(TransitionRefused, match="与申请的网络高清球机不符"):
+        application_device_bind(user=users["integrator"], item=camera_item,
+                                device=Device.objects.filter(project=project, kind="dust_monitor").first(), now=T0)
+    with pytest.raises(TransitionRefused, match="不属于本项目"):
+        application_device_bind(user=users["integrator"], item=camera_item,
+                                device=Device.objects.exclude(project=project).filter(kind="camera").first(), now=T0)

@@ -64,6 +64,9 @@ class ApplicationDevice(models.Model):
     model = models.CharField("型号", max_length=100, blank=True)
     apn_card = models.CharField("4G卡号", max_length=30, blank=True)
     ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    device = models.ForeignKey("registry.Device", verbose_name="平台登记的设备", on_delete=models.SET_NULL,
+                               null=True, blank=True, related_name="+",
+                               help_text="安装后登记到平台的设备；据其实时数据判定是否已接入。")
     test_result = models.CharField("测试结果", max_length=8, blank=True,
                                    choices=[("pass", "通过"), ("fail", "不通过")])
     test_note = models.CharField("测试说明", max_length=300, blank=True)

@@ -159,3 +159,26 @@ def application_device_tested(*, user, device: ApplicationDevice, passed: bool, 
 
 
 ONBOARDING_LABELS = {t.action: t.label for t in ONBOARDING.transitions}
+
+
+@transaction.atomic
+def application_device_bind(*, user, item: ApplicationDevice, device, now: dt.datetime) -> Step:
+    """Name the platform device that an applied device became once installed (by the
+    applicant or the operator): its live data then decides whether the project is connected."""
+    application = item.application
+    if not roles_on(user, application) & {"contractor", "integrator", "operator"}:
+        raise TransitionRefused("只有施工单位、系统集成商或平台运维单位可以登记安装的设备。", action="bind")
+    if application.state not in ("passed", "installing"):
+        raise TransitionRefused(f"接入申请当前为“{ONBOARDING.label(application.state)}”，不能登记安装的设备。",
+                                action="bind")
+    if device.project_id != application.project_id:
+        raise TransitionRefused(f"{device.name} 不属于本项目。", action="bind")
+    if device.kind != item.device_kind:
+        raise TransitionRefused(f"{device.name} 是{device.get_kind_display()}，与申请的"
+                                f"{item.get_device_kind_display()}不符。", action="bind")
+    ApplicationDevice.objects.filter(pk=item.pk).update(device=device)
+    item.device = device
+    return Step.objects.create(
+        application=application, action="bind", label="登记安装的设备", from_state=application.state,
+        to_state=application.state, actor=user, actor_name=_actor_name(user),
+        role=",".join(sorted(roles_on(user, application))), opinion=f"{item.point_name}：{device.name}", at=now)
