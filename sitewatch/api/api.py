@@ -9,6 +9,7 @@ from sitewatch.api import errors
 from sitewatch.api.auth import BearerToken, with_audit_actor
 from sitewatch.api.docs import ServerRenderedDocs
 from sitewatch.api.routes import (
+    applications,
     channels,
     device_models,
     devices,
@@ -52,6 +53,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/devices", devices.router)
     api.add_router("/devices", telemetry.router)
     api.add_router("/devices", channels.router)
+    api.add_router("/applications", applications.router)
     api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
     return api

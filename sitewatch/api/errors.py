@@ -17,6 +17,8 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sitewatch.lib.workflow import TransitionRefused
+
 log = logging.getLogger(__name__)
 
 INPUT_INVALID = "输入有误"
@@ -212,6 +214,12 @@ def install(api) -> None:
     def on_permission_denied(request, exc):
         message = str(exc) if _CJK.search(str(exc)) else FORBIDDEN
         return api.create_response(request, {"detail": message}, status=403)
+
+    @api.exception_handler(TransitionRefused)
+    def on_refused(request, exc):
+        if exc.status == 422:  # the shape every 422 has: detail plus the errors list
+            return _input_invalid(api, request, [{"field": None, "message": exc.message}])
+        return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):

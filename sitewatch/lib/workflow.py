@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 
 class TransitionRefused(Exception):
-    """An action the table does not allow: ``message`` is Chinese, for the person who tried."""
+    """An action refused: ``message`` is Chinese, for the person who tried; ``status`` says
+    whose the problem is, as HTTP would: 403 not this role's to take, 409 not in this state
+    (or someone acted first), 422 the data the action needs is missing."""
 
-    def __init__(self, message: str, *, action: str = "", state: str = "", role: str = ""):
+    def __init__(self, message: str, *, action: str = "", state: str = "", role: str = "", status: int = 422):
         super().__init__(message)
-        self.message, self.action, self.state, self.role = message, action, state, role
+        self.message, self.action, self.state, self.role, self.status = message, action, state, role, status
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,15 @@ class Workflow:
         roles = set(roles)
         candidates = [t for t in self.transitions if t.action == action]
         if not candidates:
-            raise TransitionRefused(f"{self.name}没有“{action}”这一操作。", action=action, state=state)
+            raise TransitionRefused(f"{self.name}没有“{action}”这一操作。", action=action, state=state, status=409)
         transition = next((t for t in candidates if state in t.sources), None)
         if transition is None:
             raise TransitionRefused(
-                f"{self.name}当前为“{self.label(state)}”，不能{candidates[0].label}。", action=action, state=state)
+                f"{self.name}当前为“{self.label(state)}”，不能{candidates[0].label}。", action=action, state=state,
+                status=409)
         if not roles & transition.roles:
             raise TransitionRefused(f"您无权{transition.label}。", action=action, state=state,
-                                    role=",".join(sorted(roles)))
+                                    role=",".join(sorted(roles)), status=403)
         if transition.needs_opinion and not opinion.strip():
             raise TransitionRefused(f"{transition.label}须填写意见或理由。", action=action, state=state)
         return transition

@@ -62,7 +62,8 @@ def application_create(*, user, project, integrator, devices: Sequence[dict], no
     own = (scope.role == Role.CONTRACTOR and project.contractor_id == scope.firm_id) or (
         scope.role == Role.INTEGRATOR and integrator.pk == scope.firm_id)
     if not own:
-        raise TransitionRefused("只有本项目的施工单位，或受其委托的系统集成商，可以填报接入申请。", action="create")
+        raise TransitionRefused("只有本项目的施工单位，或受其委托的系统集成商，可以填报接入申请。", action="create",
+                                status=403)
     if not integrator.is_integrator:
         raise TransitionRefused(f"{integrator.name} 未登记为系统集成商。", action="create")
     barred = firm_barring_sanction(firm=integrator, on=local_date(now))
@@ -93,7 +94,8 @@ def application_act(*, user, application: Application, action: str, now: dt.date
     if action in STAMPS:
         changes[STAMPS[action]] = now
     if not Application.objects.filter(pk=application.pk, state=application.state).update(**changes):
-        raise TransitionRefused("该申请已被他人办理，请刷新页面后重试。", action=action, state=application.state)
+        raise TransitionRefused("该申请已被他人办理，请刷新页面后重试。", action=action, state=application.state,
+                                status=409)
     step = Step.objects.create(
         application=application, action=action, label=transition.label, from_state=application.state,
         to_state=transition.target, actor=user, actor_name=_actor_name(user),
@@ -142,7 +144,7 @@ def application_device_tested(*, user, device: ApplicationDevice, passed: bool, 
     """The operator records one device's test result, during testing (a Step row too)."""
     application = device.application
     if "operator" not in roles_on(user, application):
-        raise TransitionRefused("只有平台运维单位可以登记测试结果。", action="test_result")
+        raise TransitionRefused("只有平台运维单位可以登记测试结果。", action="test_result", status=403)
     if application.state != "testing":
         raise TransitionRefused(f"接入申请当前为“{ONBOARDING.label(application.state)}”，不能登记测试结果。",
                                 action="test_result")
@@ -167,7 +169,7 @@ def application_device_bind(*, user, item: ApplicationDevice, device, now: dt.da
     applicant or the operator): its live data then decides whether the project is connected."""
     application = item.application
     if not roles_on(user, application) & {"contractor", "integrator", "operator"}:
-        raise TransitionRefused("只有施工单位、系统集成商或平台运维单位可以登记安装的设备。", action="bind")
+        raise TransitionRefused("只有施工单位、系统集成商或平台运维单位可以登记安装的设备。", action="bind", status=403)
     if application.state not in ("passed", "installing"):
         raise TransitionRefused(f"接入申请当前为“{ONBOARDING.label(application.state)}”，不能登记安装的设备。",
                                 action="bind")

@@ -1,0 +1,63 @@
+"""Onboarding applications through /api/v1/: the same permission checks as the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.test_api_support import Api
+from tests.test_onboarding_services import make, review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(users):
+    from sitewatch.registry.models import Project
+
+    return Project.objects.get(contractor=users["contractor"].organisation.firm, district__name="霞山区")
+
+
+def test_district_reads_the_application_with_its_timeline_and_actions(users, project):
+    app = make(users, project)
+    contractor = Api.as_user("contractor")
+    assert contractor.post(f"/applications/{app.pk}/actions", {"action": "submit"}).status_code == 200
+    data = Api.as_user("xiashan").get(f"/applications/{app.pk}").json()
+    assert data["state"] == "under_review" and data["state_label"] == "县（市、区）审核中"
+    assert [s["action"] for s in data["steps"]] == ["create", "submit"]
+    assert {a["action"] for a in data["actions"]} == {"return", "reject", "approve"}
+    assert len(data["devices"]) == 2 and data["test_due"] is None
+
+
+def test_refusals_answer_403_409_422_in_chinese(users, project):
+    app = make(users, project)
+    api = Api.as_user("xiashan")
+    forbidden = api.post(f"/applications/{app.pk}/actions", {"action": "submit"})
+    assert forbidden.status_code == 403 and forbidden.json()["detail"] == "您无权提交申请。"
+    conflict = api.post(f"/applications/{app.pk}/actions", {"action": "approve", "opinion": "同意"})
+    assert conflict.status_code == 409 and "当前为“草稿”" in conflict.json()["detail"]
+    Api.as_user("contractor").post(f"/applications/{app.pk}/actions", {"action": "submit"})
+    invalid = api.post(f"/applications/{app.pk}/actions", {"action": "return", "opinion": ""})
+    assert invalid.status_code == 422 and invalid.json()["errors"][0]["message"] == "退回修改须填写意见或理由。"
+    system_only = Api.as_user("operator").post(f"/applications/{app.pk}/actions", {"action": "connect"})
+    assert system_only.status_code in (403, 409)
+
+
+def test_another_district_does_not_see_the_application(users, project):
+    app = make(users, project)
+    assert Api.as_user("chikan").get(f"/applications/{app.pk}").status_code == 404
+    assert Api.as_user("chikan").post(f"/applications/{app.pk}/actions", {"action": "reject"}).status_code == 404
+    assert app.pk not in [a["id"] for a in Api.as_user("chikan").get("/applications").json()["items"]]
+
+
+def test_list_shows_the_test_clock_after_check_in(users, project):
+    from tests.test_onboarding_services import SH, act
+
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator", dt.datetime(2026, 9, 29, 10, 0, tzinfo=SH))
+    item = next(a for a in Api.as_user("operator").get("/applications").json()["items"] if a["id"] == app.pk)
+    assert item["route"] == "commitment"
+    assert item["test_due"] == {"state": "due", "date": "2026-10-09", "label": "2026年10月9日", "paused_days": 0}
