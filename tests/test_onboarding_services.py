@@ -228,3 +228,32 @@ def test_a_device_of_another_kind_or_project_cannot_be_bound(users, project):
     with pytest.raises(TransitionRefused, match="不属于本项目"):
         application_device_bind(user=users["integrator"], item=camera_item,
                                 device=Device.objects.exclude(project=project).filter(kind="camera").first(), now=T0)
+
+
+def test_inbox_shows_what_waits_for_each_role_and_marks_overdue(users, project, login):
+    from sitewatch.onboarding.selectors import inbox
+
+    app = make(users, project)
+    act(users, app, "submit", "contractor")
+    act(users, app, "opinion_contractor", "contractor")
+
+    def waiting(who, now=T0):
+        return {(i.application.pk, t.action) for i in inbox(user=users[who], scope=scope_for(users[who]), now=now)
+                for t in i.actions}
+
+    from sitewatch.accounts.visibility import scope_for
+
+    assert (app.pk, "opinion_supervisor") in waiting("supervisor")
+    assert (app.pk, "opinion_contractor") not in waiting("contractor")  # already given
+    assert (app.pk, "approve") in waiting("xiashan") and not any(pk == app.pk for pk, _ in waiting("chikan"))
+    act(users, app, "opinion_supervisor", "supervisor")
+    act(users, app, "opinion_operator", "operator")
+    act(users, app, "approve", "xiashan")
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator", dt.datetime(2026, 9, 29, 10, 0, tzinfo=SH))
+    late = dt.datetime(2026, 10, 12, 10, 0, tzinfo=SH)
+    item = next(i for i in inbox(user=users["operator"], scope=scope_for(users["operator"]), now=late)
+                if i.application.pk == app.pk)
+    assert item.overdue and item.days_left == -2 and {t.action for t in item.actions} == {"pass_test", "fail_test"}
+    body = login("operator").get("/inbox/").content.decode()
+    assert project.name in body and "测试通过" in body

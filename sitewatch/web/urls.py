@@ -16,4 +16,5 @@ urlpatterns = [
     path("unregistered/", views.unregistered_list, name="unregistered_list"),
     path("firms/", views.firm_list, name="firm_list"),
     path("notifications/", views.notification_list_view, name="notification_list"),
+    path("inbox/", views.inbox_view, name="inbox"),
 ]

@@ -158,3 +158,13 @@ def notification_list_view(request):
     for notification in page.object_list:
         notification.link = links.get(notification.pk)
     return render(request, "web/notification_list.html", {"page_obj": page, "sees_all": scope.sees_all})
+
+
+@require_safe
+@login_required
+def inbox_view(request):
+    """待办: the procedure steps waiting for this user, most urgent first, overdue in red."""
+    from sitewatch.onboarding.selectors import inbox
+
+    items = inbox(user=request.user, scope=scope_for(request.user), now=timezone.now())
+    return render(request, "web/inbox.html", {"items": items})
