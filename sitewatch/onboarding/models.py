@@ -79,11 +79,9 @@ class ApplicationDevice(models.Model):
         return f"{self.point_name} {self.get_device_kind_display()}"
 
 
-class Step(models.Model):
-    """One action taken on an application: the procedure's timeline (ARCHITECTURE rule 2)."""
+class StepBase(models.Model):
+    """One action taken in a procedure: its timeline (ARCHITECTURE rule 2)."""
 
-    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
-                                    related_name="steps")
     action = models.CharField("操作", max_length=30)
     label = models.CharField("操作名称", max_length=50)
     from_state = models.CharField("原状态", max_length=20)
@@ -96,11 +94,19 @@ class Step(models.Model):
     at = models.DateTimeField("时间", db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "办理记录"
 
     def __str__(self) -> str:
         return f"{self.label} {self.actor_name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Step(StepBase):
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="steps")
+
+    class Meta(StepBase.Meta):
+        verbose_name = verbose_name_plural = "办理记录"
 
 
 class Difficulty(models.Model):
@@ -119,3 +125,67 @@ class Difficulty(models.Model):
 
     def __str__(self) -> str:
         return self.reason[:30]
+
+
+class NoticeKind(models.TextChoices):
+    TOWER_CRANE_DISMANTLING = "tower_crane", "塔式起重机拆卸告知（附件3）"
+    SUPERVISION_TERMINATED = "terminated", "终止施工安全监督告知书（附件4）"
+    SUPERVISION_SUSPENDED = "suspended", "中止施工安全监督告知书（附件4）"
+
+
+class ProjectNotice(models.Model):
+    """A notice registered for a project, on which removing its devices depends (DOMAIN §5)."""
+
+    project = models.ForeignKey("registry.Project", verbose_name="工程项目", on_delete=models.PROTECT,
+                                related_name="notices")
+    kind = models.CharField("告知类型", max_length=12, choices=NoticeKind.choices)
+    point = models.ForeignKey("registry.MonitoringPoint", verbose_name="塔吊点位", on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+",
+                              help_text="塔式起重机拆卸告知对应的塔吊球机点位。")
+    number = models.CharField("文号", max_length=100, blank=True)
+    issued_on = models.DateField("告知日期")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                      related_name="+")
+    registered_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = verbose_name_plural = "告知书登记"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class ChangeKind(models.TextChoices):
+    RELOCATE = "relocate", "迁移"
+    REMOVE = "remove", "拆除"
+
+
+class Change(models.Model):
+    """迁移、拆除申请（附件2）for points of one project."""
+
+    project = models.ForeignKey("registry.Project", verbose_name="工程项目", on_delete=models.PROTECT,
+                                related_name="changes")
+    kind = models.CharField("类型", max_length=10, choices=ChangeKind.choices)
+    points = models.ManyToManyField("registry.MonitoringPoint", verbose_name="点位", related_name="changes")
+    reason = models.TextField("原因")
+    new_location = models.CharField("迁移后位置", max_length=200, blank=True)
+    state = models.CharField("状态", max_length=20, default="draft", db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("填报时间", auto_now_add=True)
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "迁移拆除申请"
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}"
+
+
+class ChangeStep(StepBase):
+    change = models.ForeignKey(Change, verbose_name="迁移拆除申请", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(StepBase.Meta):
+        verbose_name = verbose_name_plural = "迁移拆除办理记录"

@@ -27,21 +27,23 @@ STAMPS = {"submit": "submitted_at", "approve": "approved_at", "check_in": "check
 def roles_on(user, application: Application) -> set[str]:
     """The roles of the table ``user`` holds on this application: a firm only for its own
     part in the project, a district only for its own district."""
+    return project_roles(user, application.project, integrator_id=application.integrator_id)
+
+
+def project_roles(user, project, *, integrator_id: int | None = None) -> set[str]:
     if user is None:
         return {"system"}
     scope = scope_for(user)
-    project = application.project
+    integrator_id = project.integrator_id if integrator_id is None else integrator_id
+    parts = {Role.CONTRACTOR: project.contractor_id, Role.SUPERVISOR: project.supervisor_id,
+             Role.INTEGRATOR: integrator_id}
     roles = set()
-    if scope.role == Role.CONTRACTOR and project.contractor_id == scope.firm_id:
-        roles.add("contractor")
-    if scope.role == Role.SUPERVISOR and project.supervisor_id == scope.firm_id:
-        roles.add("supervisor")
-    if scope.role == Role.INTEGRATOR and application.integrator_id == scope.firm_id:
-        roles.add("integrator")
+    if scope.role in parts and parts[scope.role] == scope.firm_id and scope.firm_id is not None:
+        roles.add(str(scope.role))
     if scope.role == Role.DISTRICT and project.district_id == scope.district_id:
         roles.add("district")
-    if scope.role == Role.OPERATOR:
-        roles.add("operator")
+    if scope.role in (Role.OPERATOR, Role.CITY):
+        roles.add(str(scope.role))
     return roles
 
 
@@ -93,21 +95,36 @@ def application_act(*, user, application: Application, action: str, now: dt.date
     _check_rules(application, action, changes)
     if action in STAMPS:
         changes[STAMPS[action]] = now
-    if not Application.objects.filter(pk=application.pk, state=application.state).update(**changes):
-        raise TransitionRefused("该申请已被他人办理，请刷新页面后重试。", action=action, state=application.state,
-                                status=409)
-    step = Step.objects.create(
-        application=application, action=action, label=transition.label, from_state=application.state,
-        to_state=transition.target, actor=user, actor_name=_actor_name(user),
-        role=",".join(sorted(roles & transition.roles)), opinion=opinion.strip(), at=now)
+    step = take_step(application, transition, changes=changes, user=user, roles=roles, opinion=opinion, now=now,
+                     step=lambda **fields: Step(application=application, **fields))
     if action == "open_difficulty":
         Difficulty.objects.create(application=application, reason=opinion.strip(), opened_at=now)
     elif action == "close_difficulty":
         Difficulty.objects.filter(application=application, closed_at=None).update(closed_at=now,
                                                                                   resolution=opinion.strip())
-    for name, value in changes.items():
-        setattr(application, name, value)
     return step
+
+
+def take_step(obj, transition, *, changes: dict, user, roles: set[str], opinion: str, now: dt.datetime, step):
+    """Move ``obj`` along ``transition`` with a conditional UPDATE (two people acting on
+    the same stale page: one wins, the other is told) and write its step row."""
+    if not type(obj).objects.filter(pk=obj.pk, state=obj.state).update(**changes):
+        raise TransitionRefused("该申请已被他人办理，请刷新页面后重试。", action=transition.action, state=obj.state,
+                                status=409)
+    row = step(action=transition.action, label=transition.label, from_state=obj.state, to_state=transition.target,
+               actor=user, actor_name=_actor_name(user), role=",".join(sorted(roles & transition.roles)),
+               opinion=opinion.strip(), at=now)
+    row.save()
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return row
+
+
+def _opinions_missing(steps, wanted: Sequence[str], labels: dict[str, str]) -> list[str]:
+    """The opinions (actions) not given since the latest submission."""
+    since = steps.filter(action="submit").order_by("-at", "-id").values_list("at", flat=True).first()
+    given = set(steps.filter(action__in=wanted, at__gte=since).values_list("action", flat=True)) if since else set()
+    return [labels[a] for a in wanted if a not in given]
 
 
 def _check_rules(application: Application, action: str, changes: dict) -> None:
@@ -116,11 +133,7 @@ def _check_rules(application: Application, action: str, changes: dict) -> None:
     if action == "submit" and not devices:
         raise TransitionRefused("申请中至少应有一个安装点位及设备。", action=action)
     if action == "approve":
-        since = (application.steps.filter(action="submit").order_by("-at", "-id").values_list("at", flat=True)
-                 .first())
-        given = set(application.steps.filter(action__in=REVIEW_OPINIONS, at__gte=since)
-                    .values_list("action", flat=True)) if since else set()
-        missing = [ONBOARDING_LABELS[a] for a in REVIEW_OPINIONS if a not in given]
+        missing = _opinions_missing(application.steps, REVIEW_OPINIONS, ONBOARDING_LABELS)
         if missing:
             raise TransitionRefused("审核意见书（附件1-3）尚缺：" + "、".join(missing) + "。", action=action)
         changes["route"] = route_for(

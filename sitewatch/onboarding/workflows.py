@@ -99,3 +99,33 @@ ONBOARDING = Workflow(
 
 # The opinions form 1-3 needs before the district may decide.
 REVIEW_OPINIONS = ("opinion_contractor", "opinion_supervisor", "opinion_operator")
+
+
+CHANGE = Workflow(
+    name="迁移拆除申请",
+    states={
+        "draft": "草稿",
+        "under_review": "审核中",
+        "returned": "退回修改",
+        "approved": "已批准",
+        "rejected": "不予批准",
+        "withdrawn": "已撤回",
+    },
+    initial="draft",
+    final=frozenset({"approved", "rejected", "withdrawn"}),
+    transitions=(
+        _t("submit", "提交申请", {"draft", "returned"}, "under_review", APPLICANTS),
+        _t("withdraw", "撤回申请", {"draft", "returned", "under_review"}, "withdrawn", APPLICANTS, opinion=True),
+        _t("opinion_contractor", "填写施工单位意见", {"under_review"}, "under_review", {"contractor"}, opinion=True),
+        _t("opinion_supervisor", "填写监理单位意见", {"under_review"}, "under_review", {"supervisor"}, opinion=True),
+        _t("opinion_district", "填写县（市、区）住建主管部门意见", {"under_review"}, "under_review", DISTRICT,
+           opinion=True),
+        _t("opinion_operator", "填写平台运维单位意见", {"under_review"}, "under_review", OPERATOR, opinion=True),
+        _t("return", "退回修改", {"under_review"}, "returned", {"city", "district"}, opinion=True),
+        _t("reject", "不予批准", {"under_review"}, "rejected", {"city"}, opinion=True),
+        _t("approve", "批准（市住建局意见）", {"under_review"}, "approved", {"city"}, opinion=True),
+    ),
+)
+
+# Form 2's five opinions: four before the city bureau decides, the city's with its decision.
+CHANGE_OPINIONS = ("opinion_contractor", "opinion_supervisor", "opinion_district", "opinion_operator")

@@ -204,6 +204,8 @@ class MonitoringPoint(models.Model):
     name = models.CharField("点位名称", max_length=100)
     location = models.CharField("安装位置", max_length=200, blank=True)
     status = models.CharField("状态", max_length=20, choices=PointStatus.choices, default=PointStatus.ACTIVE)
+    removed_on = models.DateField("拆除日期", null=True, blank=True,
+                                  help_text="经批准拆除的日期；自该日起不再计入考核（附件2）。")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
