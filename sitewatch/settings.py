@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sitewatch.alarms",
     "sitewatch.notifications",
     "sitewatch.onboarding",
+    "sitewatch.enforcement",
     "sitewatch.core",
     "sitewatch.web",
     "sitewatch.api",

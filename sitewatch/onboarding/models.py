@@ -189,3 +189,26 @@ class ChangeStep(StepBase):
 
     class Meta(StepBase.Meta):
         verbose_name = verbose_name_plural = "迁移拆除办理记录"
+
+
+class CannotConnect(models.Model):
+    """不能接入说明（附件5）: why a project cannot connect yet and by when it will."""
+
+    project = models.ForeignKey("registry.Project", verbose_name="工程项目", on_delete=models.PROTECT,
+                                related_name="cannot_connect_statements")
+    reason = models.TextField("不能接入的原因")
+    promised_date = models.DateField("承诺接入日期")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT,
+                                 related_name="+")
+    filed_by_name = models.CharField("填报人（单位）", max_length=200)
+    filed_at = models.DateTimeField("填报时间")
+    violation = models.ForeignKey("enforcement.Violation", verbose_name="转为违规记录", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    overdue_at = models.DateTimeField("逾期判定时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = verbose_name_plural = "不能接入说明"
+
+    def __str__(self) -> str:
+        return f"{self.project} 承诺 {self.promised_date}"
