@@ -24,10 +24,10 @@ def project(users):
 
 
 def make(users, project, *, listed=True, letter=True):
-    camera_model = DeviceModel.objects.create(kind="camera", brand="hikvision", model="DS-TEST",
-                                              commitment_listed=listed)
-    dust_model = DeviceModel.objects.create(kind="dust_monitor", brand="other", model="YC-TEST",
-                                            commitment_listed=True)
+    camera_model, _ = DeviceModel.objects.update_or_create(kind="camera", brand="hikvision", model="DS-TEST",
+                                                           defaults={"commitment_listed": listed})
+    dust_model, _ = DeviceModel.objects.get_or_create(kind="dust_monitor", brand="other", model="YC-TEST",
+                                                      defaults={"commitment_listed": True})
     return application_create(
         user=users["contractor"], project=project, integrator=project.integrator, now=T0,
         commitment_letter_signed=letter,
@@ -257,3 +257,23 @@ def test_inbox_shows_what_waits_for_each_role_and_marks_overdue(users, project, 
     assert item.overdue and item.days_left == -2 and {t.action for t in item.actions} == {"pass_test", "fail_test"}
     body = login("operator").get("/inbox/").content.decode()
     assert project.name in body and "测试通过" in body
+
+
+def test_resumption_needs_an_earlier_connection_and_shows_it(users, project):
+    from sitewatch.onboarding.selectors import earlier_approvals
+
+    with pytest.raises(TransitionRefused, match="复工重新接入只适用于此前已接入的项目"):
+        application_create(user=users["contractor"], project=project, integrator=project.integrator, now=T0,
+                           devices=[], kind="resumption")
+    first = make(users, project)
+    review(users, first)
+    type(first).objects.filter(pk=first.pk).update(state="connected")
+    again = application_create(user=users["contractor"], project=project, integrator=project.integrator, now=T0,
+                               devices=[], kind="resumption")
+    assert again.get_kind_display() == "复工重新接入" and list(earlier_approvals(again)) == [first]
+
+
+def test_a_second_new_application_while_one_is_open_is_refused(users, project):
+    make(users, project)
+    with pytest.raises(TransitionRefused, match="已有办理中的接入申请"):
+        make(users, project)

@@ -97,3 +97,10 @@ def inbox(*, user, scope: Scope, now: dt.datetime) -> list[InboxItem]:
         items.append(InboxItem(application, actions, due, working_days_left(due, today) if due else None))
     return sorted(items, key=lambda i: (i.days_left is None, i.days_left if i.days_left is not None else 0,
                                         i.application.pk))
+
+
+def earlier_approvals(application: Application) -> QuerySet:
+    """The project's earlier applications that were approved (for reference beside a
+    resumption): newest first."""
+    return (Application.objects.filter(project_id=application.project_id, approved_at__isnull=False)
+            .exclude(pk=application.pk).order_by("-approved_at"))

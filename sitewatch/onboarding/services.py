@@ -15,7 +15,7 @@ from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import scope_for
 from sitewatch.lib.dates import local_date
 from sitewatch.lib.workflow import TransitionRefused
-from sitewatch.onboarding.models import Application, ApplicationDevice, Difficulty, Step
+from sitewatch.onboarding.models import Application, ApplicationDevice, ApplicationKind, Difficulty, Step
 from sitewatch.onboarding.workflows import ONBOARDING, REVIEW_OPINIONS, route_for
 from sitewatch.registry.selectors import firm_barring_sanction
 
@@ -58,8 +58,11 @@ def _actor_name(user) -> str:
 @transaction.atomic
 def application_create(*, user, project, integrator, devices: Sequence[dict], now: dt.datetime,
                        planned_start: dt.date | None = None, planned_end: dt.date | None = None,
-                       address: str = "", contacts: str = "", commitment_letter_signed: bool = False) -> Application:
-    """Form 1-1 as a draft, by the project's contractor or the integrator it names."""
+                       address: str = "", contacts: str = "", commitment_letter_signed: bool = False,
+                       kind: str = ApplicationKind.NEW) -> Application:
+    """Form 1-1 as a draft, by the project's contractor or the integrator it names. A
+    resumption (复工重新接入, DOMAIN §5) is for a project that stopped work and was connected
+    before: it goes through the whole procedure again, its earlier approvals shown beside it."""
     scope = scope_for(user)
     own = (scope.role == Role.CONTRACTOR and project.contractor_id == scope.firm_id) or (
         scope.role == Role.INTEGRATOR and integrator.pk == scope.firm_id)
@@ -68,6 +71,12 @@ def application_create(*, user, project, integrator, devices: Sequence[dict], no
                                 status=403)
     if not integrator.is_integrator:
         raise TransitionRefused(f"{integrator.name} 未登记为系统集成商。", action="create")
+    if kind == ApplicationKind.RESUMPTION and not Application.objects.filter(
+            project=project, state__in=("connected",)).exists():
+        raise TransitionRefused("复工重新接入只适用于此前已接入的项目；首次接入请填报新接入申请。", action="create")
+    if kind == ApplicationKind.NEW and Application.objects.filter(project=project).exclude(
+            state__in=ONBOARDING.final).exists():
+        raise TransitionRefused("该项目已有办理中的接入申请。", action="create", status=409)
     barred = firm_barring_sanction(firm=integrator, on=local_date(now))
     if barred is not None:
         until = f"至{barred.ends_on:%Y年%m月%d日}" if barred.ends_on else "（未解除）"
@@ -75,7 +84,7 @@ def application_create(*, user, project, integrator, devices: Sequence[dict], no
             f"{integrator.name} 自{barred.starts_on:%Y年%m月%d日}起{barred.get_kind_display()}{until}，"
             f"不能作为新接入申请的设备安装单位。依据：{barred.reason}", action="create")
     application = Application.objects.create(
-        project=project, integrator=integrator, created_by=user, planned_start=planned_start,
+        project=project, kind=kind, integrator=integrator, created_by=user, planned_start=planned_start,
         planned_end=planned_end, address=address or project.address, contacts=contacts,
         commitment_letter_signed=commitment_letter_signed)
     ApplicationDevice.objects.bulk_create([ApplicationDevice(application=application, **device) for device in devices])
