@@ -111,6 +111,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded procedure materials: outside anything the web server serves as files; read only
+# through the views that check the visibility layer.
+UPLOAD_ROOT = VAR_DIR / "uploads"
+MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from the npm registry through package.json; served locally, no CDN.

@@ -28,12 +28,18 @@ def make(users, project, *, listed=True, letter=True):
                                                            defaults={"commitment_listed": listed})
     dust_model, _ = DeviceModel.objects.get_or_create(kind="dust_monitor", brand="other", model="YC-TEST",
                                                       defaults={"commitment_listed": True})
-    return application_create(
+    app = application_create(
         user=users["contractor"], project=project, integrator=project.integrator, now=T0,
         commitment_letter_signed=letter,
         devices=[dict(point_name="1号出入口", point_kind="entrance_dome", device_kind="camera",
                       device_model=camera_model, model="DS-TEST"),
                  dict(point_name="扬尘", point_kind="dust", device_kind="dust_monitor", device_model=dust_model)])
+    from sitewatch.onboarding.models import Material, MaterialKind
+
+    Material.objects.bulk_create([Material(application=app, kind=kind, path=f"{app.pk}/{kind}.pdf", file_type="pdf",
+                                           size=1, sha256="0" * 64, uploaded_by=users["contractor"], uploaded_at=T0)
+                                  for kind in MaterialKind.values])
+    return app
 
 
 def act(users, app, action, who, at=T0, opinion="同意"):

@@ -212,3 +212,36 @@ class CannotConnect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} 承诺 {self.promised_date}"
+
+
+class MaterialKind(models.TextChoices):
+    CAD_PLAN = "cad_plan", "点位布置CAD平面图"
+    TOPOLOGY = "topology", "设备及网络拓扑图"
+    VIDEO_TEST_REPORT = "video_test_report", "视频监控设备检测报告"
+    VIDEO_MANUAL = "video_manual", "视频监控设备说明书"
+    DUST_TEST_REPORT = "dust_test_report", "扬尘监测设备检测报告"
+    DUST_CCEP = "dust_ccep", "扬尘监测设备CCEP认证证书"
+    SERVICE_AGREEMENT = "service_agreement", "文明工地服务协议"
+
+
+class Material(models.Model):
+    """An uploaded material; the file lives under UPLOAD_ROOT at ``path``."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="materials")
+    kind = models.CharField("材料", max_length=20, choices=MaterialKind.choices)
+    path = models.CharField("存储路径", max_length=300)
+    file_type = models.CharField("文件类型", max_length=8)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        ordering = ["application_id", "kind", "-uploaded_at"]
+        verbose_name = verbose_name_plural = "申请材料"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"

@@ -141,6 +141,12 @@ def _check_rules(application: Application, action: str, changes: dict) -> None:
     devices = list(application.devices.select_related("device_model"))
     if action == "submit" and not devices:
         raise TransitionRefused("申请中至少应有一个安装点位及设备。", action=action)
+    if action == "submit":
+        from sitewatch.onboarding.materials import materials_missing
+
+        missing = materials_missing(application)
+        if missing:
+            raise TransitionRefused("尚缺申请材料：" + "、".join(missing) + "。", action=action)
     if action == "approve":
         missing = _opinions_missing(application.steps, REVIEW_OPINIONS, ONBOARDING_LABELS)
         if missing:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("firms/", views.firm_list, name="firm_list"),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("inbox/", views.inbox_view, name="inbox"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
 ]

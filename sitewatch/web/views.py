@@ -168,3 +168,26 @@ def inbox_view(request):
 
     items = inbox(user=request.user, scope=scope_for(request.user), now=timezone.now())
     return render(request, "web/inbox.html", {"items": items})
+
+
+@require_safe
+@login_required
+def material_download(request, pk: int):
+    """An application material, only for users who see the application (else 404)."""
+    from django.http import FileResponse
+
+    from sitewatch.onboarding.materials import upload_storage
+    from sitewatch.onboarding.models import Material
+    from sitewatch.onboarding.selectors import application_list
+
+    visible = application_list(scope=scope_for(request.user))
+    material = Material.objects.filter(pk=pk, application__in=visible).first()
+    if material is None:
+        raise Http404
+    types = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "dwg": "application/acad",
+             "dxf": "image/vnd.dxf"}
+    name = material.original_name or f"{material.get_kind_display()}.{material.file_type}"
+    response = FileResponse(upload_storage().open(material.path, "rb"), as_attachment=True, filename=name,
+                            content_type=types.get(material.file_type, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
