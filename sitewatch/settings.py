@@ -114,6 +114,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # Uploaded procedure materials: outside anything the web server serves as files; read only
 # through the views that check the visibility layer.
 UPLOAD_ROOT = VAR_DIR / "uploads"
+DEADLINES_INTERVAL_SECONDS = env_int("DEADLINES_INTERVAL_SECONDS", 300, minimum=1)
 MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 STATICFILES_DIRS = [
     BASE_DIR / "static",

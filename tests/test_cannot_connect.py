@@ -8,7 +8,7 @@ import pytest
 
 from sitewatch.enforcement.models import Violation
 from sitewatch.lib.workflow import TransitionRefused
-from sitewatch.monitoring.loop import run_once
+from sitewatch.onboarding.reminders import deadlines_run
 from sitewatch.onboarding.statements import cannot_connect_file, cannot_connect_overdue
 from sitewatch.registry.models import Project
 
@@ -38,7 +38,7 @@ def test_overdue_statement_opens_one_violation_record(users, project):
 def test_a_second_overdue_statement_joins_the_open_record(users, project):
     for promised in (dt.date(2026, 11, 10), dt.date(2026, 11, 12)):
         cannot_connect_file(user=users["contractor"], project=project, reason="待供电", promised_date=promised, now=T0)
-    assert run_once(now=dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH))["statements_overdue"] == 2
+    assert deadlines_run(now=dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH))["statements_overdue"] == 2
     assert Violation.objects.filter(project=project, kind="not_connected", is_open=True).count() == 1
 
 

@@ -187,16 +187,16 @@ def installing(users, project):
     return app
 
 
-def test_connected_is_decided_from_live_data_by_the_monitor_loop(users, project):
+def test_connected_is_decided_from_live_data_by_the_deadlines_loop(users, project):
     from sitewatch.monitoring.gb28181 import (
         ChannelReport,
         gb_catalog_received,
         gb_device_registered,
         gb_stream_resolution,
     )
-    from sitewatch.monitoring.loop import run_once
     from sitewatch.monitoring.services import devices_seen
     from sitewatch.onboarding.connection import connection_gaps
+    from sitewatch.onboarding.reminders import deadlines_run
     from sitewatch.onboarding.services import application_device_bind
     from sitewatch.registry.models import Device
 
@@ -217,7 +217,7 @@ def test_connected_is_decided_from_live_data_by_the_monitor_loop(users, project)
     gb_stream_resolution(device_id=camera.pk, gb_channel_id=camera.gb_device_id[:10] + "1310000001", at=now,
                          main=(1920, 1080), sub=(704, 576))
     assert connection_gaps(app) == []
-    assert run_once(now=now)["applications_connected"] == 1
+    assert deadlines_run(now=now)["applications_connected"] == 1
     app.refresh_from_db()
     assert app.state == "connected" and app.connected_at == now
 
@@ -283,3 +283,31 @@ def test_a_second_new_application_while_one_is_open_is_refused(users, project):
     make(users, project)
     with pytest.raises(TransitionRefused, match="已有办理中的接入申请"):
         make(users, project)
+
+
+def test_deadlines_loop_reminds_the_day_before_and_notifies_overdue_once(users, project):
+    from sitewatch.notifications.models import Notification
+    from sitewatch.onboarding.reminders import deadlines_run
+
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator", dt.datetime(2026, 9, 29, 10, 0, tzinfo=SH))  # due 2026-10-09
+    deadlines_run(now=dt.datetime(2026, 10, 8, 9, 0, tzinfo=SH))
+    reminder = Notification.objects.filter(related_model="onboarding.application", related_id=str(app.pk))
+    assert reminder.count() >= 1 and "明天到期" in reminder.first().subject
+    assert {n.recipient_firm_id for n in reminder} == {users["operator"].organisation.firm_id}
+    before = reminder.count()
+    deadlines_run(now=dt.datetime(2026, 10, 8, 15, 0, tzinfo=SH))
+    assert reminder.count() == before  # once
+    deadlines_run(now=dt.datetime(2026, 10, 12, 9, 0, tzinfo=SH))
+    late = Notification.objects.filter(related_id=str(app.pk), subject__contains="已逾期")
+    assert late.exists() and "已逾期 2 个工作日" in late.first().body
+    assert late.filter(recipient_user=users["xiashan"]).exists()
+
+
+def test_deadlines_command_runs_once(capsys):
+    from django.core.management import call_command
+
+    call_command("deadlines", "--once")
+    assert "已接入 0 项" in capsys.readouterr().out

@@ -12,8 +12,6 @@ from sitewatch.monitoring.gb28181 import gb_sweep_silent
 from sitewatch.monitoring.models import DeviceState
 from sitewatch.monitoring.services import sweep_silent
 from sitewatch.notifications.services import notifications_dispatch
-from sitewatch.onboarding.connection import applications_connect
-from sitewatch.onboarding.statements import cannot_connect_overdue
 from sitewatch.registry.models import DeviceKind
 from sitewatch.telemetry.quality import flag_flat_lines
 
@@ -38,18 +36,10 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
     alarms = alarms_evaluate(now=now)
     if alarms["opened"] or alarms["closed"] or alarms["escalated"]:
         log.info("扬尘报警：新增 %s，升级 %s，结束 %s", alarms["opened"], alarms["escalated"], alarms["closed"])
-    connected = applications_connect(now=now)
-    for application in connected:
-        log.info("接入申请 %s 已接入（依据实时数据）", application.pk)
-    violations = cannot_connect_overdue(now=now)
-    for violation in violations:
-        log.info("项目 %s 不能接入说明逾期，已转为违规记录 %s", violation.project_id, violation.pk)
     sent = notifications_dispatch(now=now)
     return {
         "offline": len(flips),
         "gb_offline": len(gb_lost),
-        "applications_connected": len(connected),
-        "statements_overdue": len(violations),
         "flat_marked": flat,
         "periods_judged": alarms["judged"],
         "alarms_opened": alarms["opened"],

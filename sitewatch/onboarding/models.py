@@ -245,3 +245,24 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+
+class DeadlineNotice(models.Model):
+    """A reminder or overdue notice sent for one clock of an application, once: the unique
+    constraint is the claim when several copies of the deadlines loop run."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="deadline_notices")
+    clock = models.CharField("期限", max_length=10, choices=[("test", "测试期限"), ("install", "安装接入期限")])
+    kind = models.CharField("提醒", max_length=10, choices=[("reminder", "到期前提醒"), ("overdue", "逾期通知")])
+    due_date = models.DateField("到期日")
+    sent_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = verbose_name_plural = "期限提醒记录"
+        constraints = [models.UniqueConstraint(fields=["application", "clock", "kind", "due_date"],
+                                               name="deadline_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.clock} {self.kind} {self.due_date}"

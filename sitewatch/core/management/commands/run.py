@@ -22,6 +22,7 @@ COMPONENTS: list[tuple[str, list[str]]] = [
     ("HJ 212 扬尘监测网关", ["gateway", "hj212"]),
     ("国标 GB/T 28181 视频网关", ["gateway", "sip"]),
     ("在线状态巡检", ["monitor"]),
+    ("期限循环", ["deadlines"]),
 ]
 # Started too unless --no-simulators: the demo's devices, so that a fresh platform shows data.
 SIMULATORS: list[tuple[str, list[str]]] = [
