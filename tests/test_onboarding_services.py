@@ -311,3 +311,19 @@ def test_deadlines_command_runs_once(capsys):
 
     call_command("deadlines", "--once")
     assert "已接入 0 项" in capsys.readouterr().out
+
+
+def test_application_page_offers_the_table_s_actions_and_takes_them(users, project, login):
+    app = make(users, project)
+    contractor = login("contractor")
+    page = contractor.get(f"/applications/{app.pk}/").content.decode()
+    assert 'value="submit"' in page and "点位布置CAD平面图" in page and "1号出入口" in page
+    assert contractor.post(f"/applications/{app.pk}/", {"action": "submit"}).status_code == 302
+    district = login("xiashan")
+    refused = district.post(f"/applications/{app.pk}/", {"action": "return", "opinion": ""})
+    assert refused.status_code == 422 and "退回修改须填写意见或理由。" in refused.content.decode()
+    assert district.post(f"/applications/{app.pk}/", {"action": "return", "opinion": "缺少拓扑图"}).status_code == 302
+    page = district.get(f"/applications/{app.pk}/").content.decode()
+    assert "退回修改" in page and "缺少拓扑图" in page and 'value="approve"' not in page
+    assert login("chikan").get(f"/applications/{app.pk}/").status_code == 404
+    assert login("chikan").post(f"/applications/{app.pk}/", {"action": "reject", "opinion": "x"}).status_code == 404

@@ -17,5 +17,6 @@ urlpatterns = [
     path("firms/", views.firm_list, name="firm_list"),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("inbox/", views.inbox_view, name="inbox"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("materials/<int:pk>/", views.material_download, name="material_download"),
 ]

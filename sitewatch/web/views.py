@@ -191,3 +191,43 @@ def material_download(request, pk: int):
                             content_type=types.get(material.file_type, "application/octet-stream"))
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def application_detail(request, pk: int):
+    """One application: its points and devices, materials, clocks, timeline, and the actions
+    the table offers this user (a POST takes one; refusals are shown in Chinese)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from sitewatch.lib.workflow import TransitionRefused
+    from sitewatch.onboarding import selectors as onboarding
+    from sitewatch.onboarding.services import application_act, roles_on
+    from sitewatch.onboarding.workflows import ONBOARDING
+
+    application = onboarding.application_list(scope=scope_for(request.user)).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            step = application_act(user=request.user, application=application, action=action, now=timezone.now(),
+                                   opinion=request.POST.get("opinion", ""))
+        except TransitionRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已办理：{step.label}。")
+            return redirect("web:application_detail", pk=application.pk)
+    elif request.method not in ("GET", "HEAD"):
+        return render(request, "403.html", status=405)
+    actions = ONBOARDING.available(application.state, roles_on(request.user, application) - {"system"})
+    return render(request, "web/application_detail.html", {
+        "application": application, "state_label": ONBOARDING.label(application.state),
+        "devices": application.devices.select_related("device_model", "device"),
+        "materials": application.materials.all(), "steps": application.steps.select_related("actor"),
+        "difficulties": application.difficulties.all(), "actions": actions, "error": error,
+        "test_due": onboarding.due_for_testing(application),
+        "install_due": onboarding.due_for_installation(application),
+        "earlier": onboarding.earlier_approvals(application) if application.kind == "resumption" else [],
+    }, status=422 if error else 200)
