@@ -327,3 +327,20 @@ def test_application_page_offers_the_table_s_actions_and_takes_them(users, proje
     assert "退回修改" in page and "缺少拓扑图" in page and 'value="approve"' not in page
     assert login("chikan").get(f"/applications/{app.pk}/").status_code == 404
     assert login("chikan").post(f"/applications/{app.pk}/", {"action": "reject", "opinion": "x"}).status_code == 404
+
+
+def test_operator_records_device_results_on_the_page(users, project, login):
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator")
+    operator = login("operator")
+    camera, dust = app.devices.order_by("id")
+    refused = operator.post(f"/applications/{app.pk}/", {"action": "device_fail", "device": camera.pk})
+    assert refused.status_code == 422 and "测试不通过须说明原因" in refused.content.decode()
+    for device in (camera, dust):
+        assert operator.post(f"/applications/{app.pk}/", {"action": "device_pass", "device": device.pk}).status_code == 302
+    assert operator.post(f"/applications/{app.pk}/", {"action": "pass_test"}).status_code == 302
+    app.refresh_from_db()
+    assert app.state == "passed"
+    assert "<th>登记测试结果</th>" not in login("contractor").get(f"/applications/{app.pk}/").content.decode()

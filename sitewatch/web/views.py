@@ -212,8 +212,17 @@ def application_detail(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            step = application_act(user=request.user, application=application, action=action, now=timezone.now(),
-                                   opinion=request.POST.get("opinion", ""))
+            if action in ("device_pass", "device_fail"):  # one device's test result (operator, testing)
+                from sitewatch.onboarding.services import application_device_tested
+
+                device = application.devices.filter(pk=request.POST.get("device") or 0).first()
+                if device is None:
+                    raise TransitionRefused("请选择申请中的设备。")
+                step = application_device_tested(user=request.user, device=device, passed=action == "device_pass",
+                                                 note=request.POST.get("opinion", ""), now=timezone.now())
+            else:
+                step = application_act(user=request.user, application=application, action=action,
+                                       now=timezone.now(), opinion=request.POST.get("opinion", ""))
         except TransitionRefused as exc:
             error = exc.message
         else:
@@ -227,6 +236,7 @@ def application_detail(request, pk: int):
         "devices": application.devices.select_related("device_model", "device"),
         "materials": application.materials.all(), "steps": application.steps.select_related("actor"),
         "difficulties": application.difficulties.all(), "actions": actions, "error": error,
+        "record_results": application.state == "testing" and "operator" in roles_on(request.user, application),
         "test_due": onboarding.due_for_testing(application),
         "install_due": onboarding.due_for_installation(application),
         "earlier": onboarding.earlier_approvals(application) if application.kind == "resumption" else [],
