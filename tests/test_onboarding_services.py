@@ -336,6 +336,8 @@ def test_operator_records_device_results_on_the_page(users, project, login):
     act(users, app, "check_in", "operator")
     operator = login("operator")
     camera, dust = app.devices.order_by("id")
+    assert "<th>登记测试结果</th>" in operator.get(f"/applications/{app.pk}/").content.decode()
+    assert "<th>登记测试结果</th>" not in login("contractor").get(f"/applications/{app.pk}/").content.decode()
     refused = operator.post(f"/applications/{app.pk}/", {"action": "device_fail", "device": camera.pk})
     assert refused.status_code == 422 and "测试不通过须说明原因" in refused.content.decode()
     for device in (camera, dust):
@@ -343,4 +345,3 @@ def test_operator_records_device_results_on_the_page(users, project, login):
     assert operator.post(f"/applications/{app.pk}/", {"action": "pass_test"}).status_code == 302
     app.refresh_from_db()
     assert app.state == "passed"
-    assert "<th>登记测试结果</th>" not in login("contractor").get(f"/applications/{app.pk}/").content.decode()
