@@ -61,3 +61,20 @@ def test_list_shows_the_test_clock_after_check_in(users, project):
     item = next(a for a in Api.as_user("operator").get("/applications").json()["items"] if a["id"] == app.pk)
     assert item["route"] == "commitment"
     assert item["test_due"] == {"state": "due", "date": "2026-10-09", "label": "2026年10月9日", "paused_days": 0}
+
+
+def test_contractor_files_an_application_through_the_api(users, project):
+    body = {"project": project.pk, "integrator": project.integrator_id, "commitment_letter_signed": True,
+            "devices": [{"point_name": "东大门", "point_kind": "entrance_dome", "device_kind": "camera",
+                         "model": "DS-2DE4423IW"}]}
+    response = Api.as_user("contractor").post("/applications", body)
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["state"] == "draft" and data["devices"][0]["point_name"] == "东大门"
+    assert {a["action"] for a in data["actions"]} == {"submit", "withdraw"}
+    refused = Api.as_user("supervisor").post("/applications", body)
+    assert refused.status_code == 403 and "只有本项目的施工单位" in refused.json()["detail"]
+    assert Api.as_user("chikan").post("/applications", body).status_code == 404
+    bad = Api.as_user("contractor").post("/applications", {**body, "devices": [{**body["devices"][0],
+                                                                               "device_kind": "toaster"}]})
+    assert bad.status_code == 422

@@ -22,7 +22,7 @@ CONTRACT_PATHS = {
     "/api/v1/device-models/{id}": {"get", "patch"},
     "/api/v1/devices/{id}/readings": {"get"},
     "/api/v1/devices/{id}/channels": {"get"},
-    "/api/v1/applications": {"get"},
+    "/api/v1/applications": {"get", "post"},
     "/api/v1/applications/{id}": {"get"},
     "/api/v1/applications/{id}/actions": {"post"},
     "/api/v1/unregistered-devices": {"get"},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -14,6 +15,7 @@ from sitewatch.api.pagination import PageQuery, page_of, paginate
 from sitewatch.api.routes import OBJECT_ID, ErrorOut, route, visible
 from sitewatch.onboarding import selectors, services
 from sitewatch.onboarding.workflows import ONBOARDING
+from sitewatch.registry.models import Brand, DeviceKind, PointKind
 
 router = Router(tags=["接入申请"])
 
@@ -141,3 +143,56 @@ def act_on_application(request, payload: ActIn, id: int = OBJECT_ID):
     services.application_act(user=request.auth, application=application, action=payload.action,
                              opinion=payload.opinion, now=timezone.now())
     return visible(selectors.application_list(scope=scope_of(request)), id)
+
+
+class ApplicationDeviceIn(Schema):
+    point_name: str = Field(..., min_length=1, max_length=100, title="安装点位")
+    point_kind: PointKind = Field(..., title="点位类型")
+    device_kind: DeviceKind = Field(..., title="设备类型")
+    brand: Brand = Field(Brand.OTHER, title="品牌")
+    device_model: int | None = Field(None, title="型号（目录）", description="GET /api/v1/device-models 中的 id")
+    model: str = Field("", max_length=100, title="型号")
+    apn_card: str = Field("", max_length=30, title="4G卡号")
+    ip_address: str | None = Field(None, title="IP地址")
+
+
+class ApplicationIn(Schema):
+    project: int = Field(..., title="工程项目")
+    integrator: int = Field(..., title="系统集成商（设备安装单位）")
+    kind: str = Field("new", pattern="^(new|resumption)$", title="申请类型", description="new 新接入，resumption 复工重新接入")
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    address: str = Field("", max_length=300)
+    contacts: str = Field("", max_length=2000)
+    commitment_letter_signed: bool = Field(False, title="已签署承诺书（附件1-4）")
+    devices: list[ApplicationDeviceIn] = Field(..., min_length=1, max_length=200, title="安装点位及设备")
+
+
+@route(router, "post", "", response={201: ApplicationDetail, 409: ErrorOut}, operation_id="applications_create",
+       summary="填报接入申请（附件1-1）",
+       description="由项目的施工单位或其委托的系统集成商填报，保存为草稿；材料在网页上传后提交。被暂停承接或列入黑名单的"
+                   "系统集成商不能列为安装单位。")
+def create_application(request, payload: ApplicationIn):
+    from ninja import Status
+
+    from sitewatch.registry.models import DeviceModel, Firm
+
+    scope = scope_of(request)
+    project = visible(scope.projects(), payload.project)
+    integrator = Firm.objects.filter(pk=payload.integrator).first()
+    if integrator is None:
+        raise ValidationError({"integrator": "系统集成商不存在。"})
+    devices = []
+    for item in payload.devices:
+        fields = item.dict()
+        if fields["device_model"] is not None:
+            model = DeviceModel.objects.filter(pk=fields["device_model"]).first()
+            if model is None:
+                raise ValidationError({"devices": f"型号 {fields['device_model']} 不在设备型号目录中。"})
+            fields["device_model"] = model
+        devices.append(fields)
+    application = services.application_create(
+        user=request.auth, project=project, integrator=integrator, devices=devices, now=timezone.now(),
+        kind=payload.kind, planned_start=payload.planned_start, planned_end=payload.planned_end,
+        address=payload.address, contacts=payload.contacts, commitment_letter_signed=payload.commitment_letter_signed)
+    return Status(201, visible(selectors.application_list(scope=scope), application.pk))
