@@ -96,3 +96,19 @@ def test_after_submission_materials_cannot_change(users, project):
     with pytest.raises(TransitionRefused, match="申请已提交"):
         material_upload(user=users["contractor"], application=app, kind="topology",
                         upload=SimpleUploadedFile("t.pdf", PDF), now=T0)
+
+
+def test_contractor_uploads_on_the_application_page_and_sees_what_is_missing(users, project, login):
+    app = draft(users, project)
+    client = login("contractor")
+    page = client.get(f"/applications/{app.pk}/").content.decode()
+    assert 'id="upload-form"' in page and "提交前尚缺：点位布置CAD平面图" in page
+    response = client.post(f"/applications/{app.pk}/", {"action": "upload", "kind": "cad_plan",
+                                                         "file": SimpleUploadedFile("总平面.dwg", DWG)})
+    assert response.status_code == 302
+    page = client.get(f"/applications/{app.pk}/").content.decode()
+    assert "提交前尚缺：设备及网络拓扑图" in page and "点位布置CAD平面图</a>（DWG" in page
+    wrong = client.post(f"/applications/{app.pk}/", {"action": "upload", "kind": "topology",
+                                                      "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")})
+    assert wrong.status_code == 422 and "无法识别类型" in wrong.content.decode()
+    assert 'id="upload-form"' not in login("xiashan").get(f"/applications/{app.pk}/").content.decode()

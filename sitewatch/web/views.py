@@ -202,6 +202,8 @@ def application_detail(request, pk: int):
 
     from sitewatch.lib.workflow import TransitionRefused
     from sitewatch.onboarding import selectors as onboarding
+    from sitewatch.onboarding.materials import material_upload, materials_missing
+    from sitewatch.onboarding.models import MaterialKind
     from sitewatch.onboarding.services import application_act, roles_on
     from sitewatch.onboarding.workflows import ONBOARDING
 
@@ -212,6 +214,15 @@ def application_detail(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
+            if action == "upload":  # a material (applicants, before submission)
+                upload = request.FILES.get("file")
+                kind = request.POST.get("kind", "")
+                if upload is None or kind not in MaterialKind.values:
+                    raise TransitionRefused("请选择材料类别和文件。")
+                material = material_upload(user=request.user, application=application, kind=kind, upload=upload,
+                                           now=timezone.now())
+                messages.success(request, f"已上传：{material.get_kind_display()}。")
+                return redirect("web:application_detail", pk=application.pk)
             if action in ("device_pass", "device_fail"):  # one device's test result (operator, testing)
                 from sitewatch.onboarding.services import application_device_tested
 
@@ -237,6 +248,10 @@ def application_detail(request, pk: int):
         "materials": application.materials.all(), "steps": application.steps.select_related("actor"),
         "difficulties": application.difficulties.all(), "actions": actions, "error": error,
         "record_results": application.state == "testing" and "operator" in roles_on(request.user, application),
+        "may_upload": application.state in ("draft", "returned")
+        and bool(roles_on(request.user, application) & {"contractor", "integrator"}),
+        "material_kinds": MaterialKind.choices,
+        "missing": materials_missing(application) if application.state in ("draft", "returned") else [],
         "test_due": onboarding.due_for_testing(application),
         "install_due": onboarding.due_for_installation(application),
         "earlier": onboarding.earlier_approvals(application) if application.kind == "resumption" else [],
