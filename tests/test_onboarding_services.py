@@ -345,3 +345,26 @@ def test_operator_records_device_results_on_the_page(users, project, login):
     assert operator.post(f"/applications/{app.pk}/", {"action": "pass_test"}).status_code == 302
     app.refresh_from_db()
     assert app.state == "passed"
+
+
+def test_contractor_files_form_1_1_on_a_page(users, project, login):
+    client = login("contractor")
+    assert 'id="apply-link"' in client.get(f"/projects/{project.pk}/").content.decode()
+    assert 'id="apply-link"' not in login("xiashan").get(f"/projects/{project.pk}/").content.decode()
+    form = {"integrator": project.integrator_id, "planned_start": "2026-12-01", "planned_end": "2027-12-31",
+            "address": "霞山区测试路1号", "contacts": "张工 13800000000", "commitment_letter_signed": "on",
+            "devices-TOTAL_FORMS": "6", "devices-INITIAL_FORMS": "0", "devices-MIN_NUM_FORMS": "0",
+            "devices-MAX_NUM_FORMS": "200",
+            "devices-0-point_name": "东大门", "devices-0-point_kind": "entrance_dome",
+            "devices-0-device_kind": "camera", "devices-0-brand": "hikvision", "devices-0-model": "DS-2DE4423IW"}
+    bad = client.post(f"/projects/{project.pk}/apply/", {**form, "planned_end": "2026-01-01"})
+    assert bad.status_code == 422 and "计划竣工日期不能早于开工日期" in bad.content.decode()
+    response = client.post(f"/projects/{project.pk}/apply/", form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    from sitewatch.onboarding.models import Application
+
+    app = Application.objects.get(project=project)
+    assert app.devices.get().point_name == "东大门" and app.commitment_letter_signed
+    assert app.devices.get().ip_address is None
+    refused = login("supervisor").post(f"/projects/{project.pk}/apply/", form)
+    assert refused.status_code == 422 and "只有本项目的施工单位" in refused.content.decode()

@@ -18,5 +18,6 @@ urlpatterns = [
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("projects/<int:pk>/apply/", views.application_new, name="application_new"),
     path("materials/<int:pk>/", views.material_download, name="material_download"),
 ]

@@ -96,6 +96,8 @@ def project_detail(request, pk: int):
         "devices": selectors.device_list(scope=scope, project=project.pk),
         "dust": dust.dust_section(scope=scope, project=project, now=timezone.now()),
         "video": video.video_section(scope=scope, project=project, now=timezone.now()),
+        "may_apply": (scope.role == "contractor" and project.contractor_id == scope.firm_id)
+        or scope.role == "integrator",
     })
 
 
@@ -256,3 +258,38 @@ def application_detail(request, pk: int):
         "install_due": onboarding.due_for_installation(application),
         "earlier": onboarding.earlier_approvals(application) if application.kind == "resumption" else [],
     }, status=422 if error else 200)
+
+
+@login_required
+def application_new(request, pk: int):
+    """填报接入申请（附件1-1）for a project the user sees; the service decides who may."""
+    from django.shortcuts import redirect
+
+    from sitewatch.lib.workflow import TransitionRefused
+    from sitewatch.onboarding.services import application_create
+    from sitewatch.web.application_forms import ApplicationForm, DeviceRows, device_rows
+
+    scope = scope_for(request.user)
+    project = scope.projects().filter(pk=pk).first()
+    if project is None:
+        raise Http404(NOT_FOUND)
+    error = None
+    if request.method == "POST":
+        form, rows = ApplicationForm(request.POST, project=project), DeviceRows(request.POST, prefix="devices")
+        if form.is_valid() and rows.is_valid():
+            devices = device_rows(rows)
+            if not devices:
+                error = "请至少填写一个安装点位及设备。"
+            else:
+                try:
+                    application = application_create(user=request.user, project=project, devices=devices,
+                                                     now=timezone.now(), **form.cleaned_data)
+                except TransitionRefused as exc:
+                    error = exc.message
+                else:
+                    return redirect("web:application_detail", pk=application.pk)
+    else:
+        form, rows = ApplicationForm(project=project), DeviceRows(prefix="devices")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/application_new.html", {"project": project, "form": form, "rows": rows,
+                                                        "error": error}, status=status)
