@@ -125,23 +125,41 @@ class Gateway:
         for gb_id, expires in await self.db.run_sync(load_online):
             expires_in = (expires - wall).total_seconds() if expires else settings.SIP_REGISTER_EXPIRES_MAX
             self.registrar.restored(gb_id, now, expires_in=expires_in)
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.udp = socket.socket(family, socket.SOCK_DGRAM)
-        self.udp.setblocking(False)
-        # A burst (every device answering a catalogue query, thousands of keepalives after a
-        # network outage) must not overflow the default ~200 KB receive buffer, which holds
-        # only about a hundred datagrams (wvp #853); the kernel caps this at net.core.rmem_max.
-        self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
-        self.udp.bind((host, port))
-        self.port = self.udp.getsockname()[1]
+        # Port 0 (tests, benchmarks): the kernel picks a free UDP port, which a TCP socket
+        # may hold already; then another port is picked.
+        for attempt in range(1 if port else 20):
+            self.udp = self._bind_udp(host, port)
+            self.port = self.udp.getsockname()[1]
+            try:
+                self.tcp = await loop.create_server(lambda: TcpConnection(self), host, self.port, backlog=1024)
+                break
+            except OSError:
+                self.udp.close()
+                self.udp = None
+                if port or attempt == 19:
+                    raise
         # The socket is read directly: asyncio's datagram transport takes one datagram per
         # trip through the event loop (an epoll_wait each), which was most of a keepalive's cost.
         loop.add_reader(self.udp, self._udp_readable)
-        self.tcp = await loop.create_server(lambda: TcpConnection(self), host, self.port, backlog=1024)
         self.host = host
         self._tasks.append(loop.create_task(self._tick()))
         self._tasks.append(loop.create_task(self._reload()))
         log.info("国标 SIP 网关监听 %s:%s（UDP、TCP），恢复在线设备 %d 台", host, self.port, len(self.registrar))
+
+    @staticmethod
+    def _bind_udp(host: str, port: int) -> socket.socket:
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        # A burst (every device answering a catalogue query, thousands of keepalives after a
+        # network outage) must not overflow the default ~200 KB receive buffer, which holds
+        # only about a hundred datagrams (wvp #853); the kernel caps this at net.core.rmem_max.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
 
     async def close(self) -> None:
         for task in self._tasks:
