@@ -10,16 +10,10 @@ import datetime as dt
 from django.db.models import Q
 
 from sitewatch.monitoring.models import Channel, DeviceState
+from sitewatch.monitoring.streams import MAIN_MINIMUM, SUB_MINIMUM, meets
 from sitewatch.onboarding.models import Application
-from sitewatch.protocols.gb28181.manscdp import Resolution, parse_resolution
 
 CAMERA_KINDS = {"camera", "plate_camera"}
-MAIN_MINIMUM, SUB_MINIMUM = Resolution(1920, 1080), Resolution(704, 576)
-
-
-def _meets(text: str, minimum: Resolution) -> bool:
-    resolution = parse_resolution(text) if text else None
-    return resolution is not None and resolution.meets(minimum)
 
 
 def connection_gaps(application: Application) -> list[str]:
@@ -37,7 +31,7 @@ def connection_gaps(application: Application) -> list[str]:
             channel = channels.order_by("-resolution_at").first()
             if channel is None:
                 gaps.append(f"{name}：视频通道不在线")
-            elif not (_meets(channel.main_resolution, MAIN_MINIMUM) and _meets(channel.sub_resolution, SUB_MINIMUM)):
+            elif not (meets(channel.main_resolution, MAIN_MINIMUM) and meets(channel.sub_resolution, SUB_MINIMUM)):
                 gaps.append(f"{name}：码流分辨率未达标或未知（主码流 {channel.main_resolution or '未知'}，"
                             f"子码流 {channel.sub_resolution or '未知'}）")
         elif not DeviceState.objects.filter(device=device, online=True).exists():

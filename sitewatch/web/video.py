@@ -13,13 +13,12 @@ from django.db.models import QuerySet
 from sitewatch.accounts.visibility import Scope
 from sitewatch.monitoring import selectors as monitoring_selectors
 from sitewatch.monitoring.models import Flip
+from sitewatch.monitoring.streams import MAIN_MINIMUM, SUB_MINIMUM, meets
 from sitewatch.protocols.gb28181.manscdp import Resolution, parse_resolution
 from sitewatch.registry import selectors
 from sitewatch.registry.models import GB28181_KINDS, Device
 
 # The regulator's minimums: main stream ≥ 1920×1080, sub-stream ≥ 704×576 (≥ includes the number).
-MAIN_MINIMUM = Resolution(1920, 1080)
-SUB_MINIMUM = Resolution(704, 576)
 FLIP_PAGE_SIZE = 50
 
 
@@ -38,10 +37,8 @@ def resolution_verdict(text: str, minimum: Resolution) -> Verdict:
     """达标 / 不达标 against `minimum`; 未知 when the resolution has not been obtained (or cannot
     be read) — a stream nobody has measured is not a failing stream. Orientation-independent
     (a corridor-mode 1080×1920 is as sharp as 1920×1080), as Resolution.meets decides."""
-    resolution = parse_resolution(text)
-    if resolution is None:
-        return UNKNOWN
-    return PASS if resolution.meets(minimum) else FAIL
+    verdict = meets(text, minimum)
+    return UNKNOWN if verdict is None else PASS if verdict else FAIL
 
 
 def resolution_text(text: str) -> str:

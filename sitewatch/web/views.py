@@ -242,7 +242,9 @@ def application_detail(request, pk: int):
             messages.success(request, f"已办理：{step.label}。")
             return redirect("web:application_detail", pk=application.pk)
     elif request.method not in ("GET", "HEAD"):
-        return render(request, "403.html", status=405)
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     actions = ONBOARDING.available(application.state, roles_on(request.user, application) - {"system"})
     return render(request, "web/application_detail.html", {
         "application": application, "state_label": ONBOARDING.label(application.state),

@@ -9,17 +9,10 @@ from ninja import Field, Router, Schema
 from sitewatch.api.auth import scope_of
 from sitewatch.api.routes import OBJECT_ID, route, visible
 from sitewatch.monitoring import selectors
-from sitewatch.protocols.gb28181.manscdp import Resolution, parse_resolution
+from sitewatch.monitoring.streams import MAIN_MINIMUM, SUB_MINIMUM, meets
 
 router = Router(tags=["视频通道"])
 
-MAIN_MINIMUM, SUB_MINIMUM = Resolution(1920, 1080), Resolution(704, 576)
-
-
-def _meets(text: str, minimum: Resolution) -> bool | None:
-    """As the pages decide (sitewatch/web/video.py): unknown is None, never a fail."""
-    resolution = parse_resolution(text) if text else None
-    return None if resolution is None else resolution.meets(minimum)
 
 
 class ChannelOut(Schema):
@@ -53,11 +46,11 @@ class ChannelOut(Schema):
 
     @staticmethod
     def resolve_main_resolution_ok(obj) -> bool | None:
-        return _meets(obj.main_resolution, MAIN_MINIMUM)
+        return meets(obj.main_resolution, MAIN_MINIMUM)
 
     @staticmethod
     def resolve_sub_resolution_ok(obj) -> bool | None:
-        return _meets(obj.sub_resolution, SUB_MINIMUM)
+        return meets(obj.sub_resolution, SUB_MINIMUM)
 
 
 class ChannelsOut(Schema):
