@@ -116,6 +116,8 @@ STATIC_ROOT = VAR_DIR / "static"
 UPLOAD_ROOT = VAR_DIR / "uploads"
 DEADLINES_INTERVAL_SECONDS = env_int("DEADLINES_INTERVAL_SECONDS", 300, minimum=1)
 MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# The operator's test point where devices are delivered for testing (附件1 四(二)).
+ONBOARDING_TEST_SITE = env_str("ONBOARDING_TEST_SITE", "湛江市赤坎区湾北路14号一楼（湛江创新第二幼儿园旁）")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from the npm registry through package.json; served locally, no CDN.

@@ -78,3 +78,26 @@ def test_contractor_files_an_application_through_the_api(users, project):
     bad = Api.as_user("contractor").post("/applications", {**body, "devices": [{**body["devices"][0],
                                                                                "device_kind": "toaster"}]})
     assert bad.status_code == 422
+
+
+def test_booking_through_the_api_fills_form_1_5(users, project):
+    app = make(users, project)
+    review(users, app)
+    api = Api.as_user("contractor")
+    refused = api.post(f"/applications/{app.pk}/actions", {"action": "book"})
+    assert refused.status_code == 422 and "调试日期" in refused.json()["errors"][0]["message"]
+    from django.utils import timezone
+
+    from sitewatch.lib.workdays import WorkCalendar
+
+    today = timezone.localdate()
+    calendar = WorkCalendar.load({today.year, today.year + 1})
+    monday = today + dt.timedelta(days=1)
+    while not calendar.is_working_day(monday):
+        monday += dt.timedelta(days=1)
+    body = {"action": "book", "test_date": monday.isoformat(), "test_applicant": "王工",
+            "test_applicant_phone": "13800000000"}
+    response = api.post(f"/applications/{app.pk}/actions", body)
+    assert response.status_code == 200, response.content
+    app.refresh_from_db()
+    assert (app.state, app.test_date, app.test_applicant) == ("booked", monday, "王工")

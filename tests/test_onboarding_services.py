@@ -42,8 +42,15 @@ def make(users, project, *, listed=True, letter=True):
     return app
 
 
-def act(users, app, action, who, at=T0, opinion="同意"):
-    return application_act(user=users[who] if who else None, application=app, action=action, now=at, opinion=opinion)
+# What forms 1-5 (booking) and 1-6 (pick-up) add to their steps, by default.
+BOOKING = {"test_date": dt.date(2026, 9, 29), "pickup_date": dt.date(2026, 10, 9), "test_applicant": "王工",
+           "test_applicant_phone": "13800000000"}
+FORM_DETAILS = {"book": BOOKING, "pick_up": {"picked_up_by_name": "李师傅"}}
+
+
+def act(users, app, action, who, at=T0, opinion="同意", details=None):
+    return application_act(user=users[who] if who else None, application=app, action=action, now=at, opinion=opinion,
+                           details=FORM_DETAILS.get(action) if details is None else details)
 
 
 def review(users, app, at=T0):
@@ -368,3 +375,37 @@ def test_contractor_files_form_1_1_on_a_page(users, project, login):
     assert app.devices.get().ip_address is None
     refused = login("supervisor").post(f"/projects/{project.pk}/apply/", form)
     assert refused.status_code == 422 and "只有本项目的施工单位" in refused.content.decode()
+
+
+def test_booking_fills_form_1_5_on_a_working_day(users, project):
+    app = make(users, project)
+    review(users, app)
+    with pytest.raises(TransitionRefused, match="尚缺：调试日期、设备调试申请人、联系方式"):
+        act(users, app, "book", "contractor", details={})
+    with pytest.raises(TransitionRefused, match="2026年10月01日不是工作日"):
+        act(users, app, "book", "contractor", details={**BOOKING, "test_date": dt.date(2026, 10, 1)})
+    with pytest.raises(TransitionRefused, match="不能早于今天"):
+        act(users, app, "book", "contractor", details={**BOOKING, "test_date": dt.date(2026, 9, 25)})
+    with pytest.raises(TransitionRefused, match="2027年的节假日安排尚未录入"):
+        act(users, app, "book", "contractor", details={**BOOKING, "test_date": dt.date(2027, 3, 1)})
+    with pytest.raises(TransitionRefused, match="领取日期不能早于调试日期"):
+        act(users, app, "book", "contractor", details={**BOOKING, "pickup_date": dt.date(2026, 9, 28)})
+    act(users, app, "book", "contractor")
+    app.refresh_from_db()
+    assert (app.state, app.test_date, app.test_applicant) == ("booked", dt.date(2026, 9, 29), "王工")
+
+
+def test_check_in_and_pick_up_fill_form_1_6(users, project):
+    app = make(users, project)
+    review(users, app)
+    act(users, app, "book", "contractor")
+    act(users, app, "check_in", "operator")
+    for device in app.devices.all():
+        application_device_tested(user=users["operator"], device=device, passed=True, now=T0)
+    act(users, app, "pass_test", "operator")
+    with pytest.raises(TransitionRefused, match="设备领取人"):
+        act(users, app, "pick_up", "operator", details={})
+    act(users, app, "pick_up", "operator")
+    app.refresh_from_db()
+    assert "运维" in app.received_by_name or users["operator"].get_username() in app.received_by_name
+    assert app.picked_up_by_name == "李师傅"

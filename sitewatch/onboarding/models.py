@@ -41,6 +41,14 @@ class Application(models.Model):
     checked_in_at = models.DateTimeField("送测登记时间", null=True, blank=True)
     picked_up_at = models.DateTimeField("领回设备时间", null=True, blank=True)
     connected_at = models.DateTimeField("接入时间", null=True, blank=True)
+    # 设备调试申请表（附件1-5）, filled when booking the test.
+    test_date = models.DateField("调试日期", null=True, blank=True)
+    pickup_date = models.DateField("预计领取日期", null=True, blank=True)
+    test_applicant = models.CharField("设备调试申请人", max_length=50, blank=True)
+    test_applicant_phone = models.CharField("联系方式", max_length=30, blank=True)
+    # 设备调试签领表（附件1-6）: who received the devices (the operator, at check-in) and who took them back.
+    received_by_name = models.CharField("设备收件人", max_length=200, blank=True)
+    picked_up_by_name = models.CharField("设备领取人", max_length=50, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

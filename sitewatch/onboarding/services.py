@@ -14,6 +14,7 @@ from django.db import transaction
 from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import scope_for
 from sitewatch.lib.dates import local_date
+from sitewatch.lib.workdays import CalendarMissing, WorkCalendar
 from sitewatch.lib.workflow import TransitionRefused
 from sitewatch.onboarding.models import Application, ApplicationDevice, ApplicationKind, Difficulty, Step
 from sitewatch.onboarding.workflows import ONBOARDING, REVIEW_OPINIONS, route_for
@@ -95,13 +96,20 @@ def application_create(*, user, project, integrator, devices: Sequence[dict], no
 
 
 @transaction.atomic
-def application_act(*, user, application: Application, action: str, now: dt.datetime, opinion: str = "") -> Step:
+def application_act(*, user, application: Application, action: str, now: dt.datetime, opinion: str = "",
+                    details: dict | None = None) -> Step:
     """Take ``action`` (a transition of workflows.ONBOARDING) on the application as ``user``
-    (None: the platform itself, e.g. connected from live data)."""
+    (None: the platform itself, e.g. connected from live data). ``details`` carries what
+    a form adds to the step: the booking of form 1-5 (``test_date``, ``pickup_date``,
+    ``test_applicant``, ``test_applicant_phone``) and, at pick-up, form 1-6's
+    ``picked_up_by_name``."""
     roles = roles_on(user, application)
     transition = ONBOARDING.check(application.state, action, roles, opinion=opinion)
     changes: dict[str, object] = {"state": transition.target}
     _check_rules(application, action, changes)
+    changes.update(_form_details(action, details or {}, now=now))
+    if action == "check_in":
+        changes["received_by_name"] = _actor_name(user)
     if action in STAMPS:
         changes[STAMPS[action]] = now
     step = take_step(application, transition, changes=changes, user=user, roles=roles, opinion=opinion, now=now,
@@ -164,6 +172,42 @@ def _check_rules(application: Application, action: str, changes: dict) -> None:
             raise TransitionRefused("以下设备尚未测试通过：" + "、".join(untested) + "。", action=action)
     if action == "pick_up" and application.difficulties.filter(closed_at=None).exists():
         raise TransitionRefused("技术难题尚未解决。", action=action)
+
+
+def _form_details(action: str, details: dict, *, now: dt.datetime) -> dict:
+    """The fields of form 1-5 (booking) and 1-6 (pick-up) an action needs, checked."""
+    if action == "book":
+        test_date, pickup_date = details.get("test_date"), details.get("pickup_date")
+        applicant = (details.get("test_applicant") or "").strip()
+        phone = (details.get("test_applicant_phone") or "").strip()
+        problems = []
+        if not isinstance(test_date, dt.date):
+            problems.append("调试日期")
+        if not applicant:
+            problems.append("设备调试申请人")
+        if not phone:
+            problems.append("联系方式")
+        if problems:
+            raise TransitionRefused("设备调试申请表（附件1-5）尚缺：" + "、".join(problems) + "。", action=action)
+        if test_date < local_date(now):
+            raise TransitionRefused("调试日期不能早于今天。", action=action)
+        try:
+            working = WorkCalendar.load({test_date.year}).is_working_day(test_date)
+        except CalendarMissing as exc:
+            raise TransitionRefused(f"{test_date.year}年的节假日安排尚未录入，暂不能预约该年的调试日期。",
+                                    action=action) from exc
+        if not working:
+            raise TransitionRefused(f"{test_date:%Y年%m月%d日}不是工作日，运维单位测试点不接收设备。", action=action)
+        if isinstance(pickup_date, dt.date) and pickup_date < test_date:
+            raise TransitionRefused("预计领取日期不能早于调试日期。", action=action)
+        return {"test_date": test_date, "pickup_date": pickup_date if isinstance(pickup_date, dt.date) else None,
+                "test_applicant": applicant[:50], "test_applicant_phone": phone[:30]}
+    if action == "pick_up":
+        name = (details.get("picked_up_by_name") or "").strip()
+        if not name:
+            raise TransitionRefused("请填写设备领取人（附件1-6 设备领取人签名）。", action=action)
+        return {"picked_up_by_name": name[:50]}
+    return {}
 
 
 @transaction.atomic

@@ -3,6 +3,9 @@ nothing here reads a table directly, so visibility is decided in one place."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -235,7 +238,8 @@ def application_detail(request, pk: int):
                                                  note=request.POST.get("opinion", ""), now=timezone.now())
             else:
                 step = application_act(user=request.user, application=application, action=action,
-                                       now=timezone.now(), opinion=request.POST.get("opinion", ""))
+                                       now=timezone.now(), opinion=request.POST.get("opinion", ""),
+                                       details=_form_details(request.POST))
         except TransitionRefused as exc:
             error = exc.message
         else:
@@ -251,6 +255,7 @@ def application_detail(request, pk: int):
         "devices": application.devices.select_related("device_model", "device"),
         "materials": application.materials.all(), "steps": application.steps.select_related("actor"),
         "difficulties": application.difficulties.all(), "actions": actions, "error": error,
+        "action_names": {t.action for t in actions}, "test_site": settings.ONBOARDING_TEST_SITE,
         "record_results": application.state == "testing" and "operator" in roles_on(request.user, application),
         "may_upload": application.state in ("draft", "returned")
         and bool(roles_on(request.user, application) & {"contractor", "integrator"}),
@@ -260,6 +265,18 @@ def application_detail(request, pk: int):
         "install_due": onboarding.due_for_installation(application),
         "earlier": onboarding.earlier_approvals(application) if application.kind == "resumption" else [],
     }, status=422 if error else 200)
+
+
+def _form_details(post) -> dict:
+    """Forms 1-5 and 1-6 as posted with an action; a date that does not parse is left out,
+    so the service names it as missing."""
+    details = {name: post.get(name, "") for name in ("test_applicant", "test_applicant_phone", "picked_up_by_name")}
+    for name in ("test_date", "pickup_date"):
+        try:
+            details[name] = dt.date.fromisoformat(post.get(name, ""))
+        except ValueError:
+            details[name] = None
+    return details
 
 
 @login_required

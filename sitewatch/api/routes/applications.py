@@ -119,6 +119,11 @@ class ApplicationDetail(ApplicationOut):
 class ActIn(Schema):
     action: str = Field(..., title="操作", description="见读取结果的 actions")
     opinion: str = Field("", title="意见或理由", max_length=2000)
+    test_date: dt.date | None = Field(None, title="调试日期", description="预约测试（附件1-5）必填，须为工作日")
+    pickup_date: dt.date | None = Field(None, title="预计领取日期", description="预约测试（附件1-5）")
+    test_applicant: str = Field("", title="设备调试申请人", max_length=50, description="预约测试（附件1-5）必填")
+    test_applicant_phone: str = Field("", title="联系方式", max_length=30, description="预约测试（附件1-5）必填")
+    picked_up_by_name: str = Field("", title="设备领取人", max_length=50, description="领回设备（附件1-6）必填")
 
 
 @route(router, "get", "", response=page_of(ApplicationOut), operation_id="applications_list",
@@ -141,7 +146,8 @@ def act_on_application(request, payload: ActIn, id: int = OBJECT_ID):
     application = visible(selectors.application_list(scope=scope_of(request)), id)
     # "connect" is the platform's own (role "system"): no caller holds that role.
     services.application_act(user=request.auth, application=application, action=payload.action,
-                             opinion=payload.opinion, now=timezone.now())
+                             opinion=payload.opinion, now=timezone.now(),
+                             details=payload.dict(exclude={"action", "opinion"}))
     return visible(selectors.application_list(scope=scope_of(request)), id)
 
 
