@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sitewatch.notifications",
     "sitewatch.onboarding",
     "sitewatch.enforcement",
+    "sitewatch.assessment",
     "sitewatch.core",
     "sitewatch.web",
     "sitewatch.api",
@@ -162,6 +163,11 @@ WEB_TRUSTED_PROXY = env_str("WEB_TRUSTED_PROXY", "")
 # loop sweeps at this interval.
 DUST_OFFLINE_AFTER_SECONDS = env_int("DUST_OFFLINE_AFTER_SECONDS", 600, minimum=60)
 MONITOR_INTERVAL_SECONDS = env_int("MONITOR_INTERVAL_SECONDS", 30, minimum=1)
+# Offline episodes of points (附件7): debounce, daily digests, the digest cap per number.
+EPISODE_DEBOUNCE_SWEEPS = env_int("EPISODE_DEBOUNCE_SWEEPS", 2, minimum=1)
+EPISODE_DEBOUNCE_SECONDS = env_int("EPISODE_DEBOUNCE_SECONDS", 600, minimum=0)
+EPISODE_DIGEST_AFTER_HOURS = env_int("EPISODE_DIGEST_AFTER_HOURS", 24, minimum=1)
+EPISODE_DIGEST_DAILY_CAP = env_int("EPISODE_DIGEST_DAILY_CAP", 3, minimum=1)
 # This many identical real-time PM readings in a row are marked `flat` (a stuck sensor).
 DUST_FLAT_READINGS = env_int("DUST_FLAT_READINGS", 10, minimum=3)
 

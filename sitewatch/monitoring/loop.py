@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 
 from sitewatch.alarms.services import alarms_evaluate
+from sitewatch.assessment.episodes import episodes_sweep
 from sitewatch.monitoring.gb28181 import gb_sweep_silent
 from sitewatch.monitoring.models import DeviceState
 from sitewatch.monitoring.services import sweep_silent
@@ -20,7 +21,7 @@ log = logging.getLogger("sitewatch.monitor")
 
 def run_once(*, now: dt.datetime) -> dict[str, int]:
     """Flip silent dust monitors offline, mark flat-lined readings, judge dust readings against the thresholds (alarms),
-    then send the notifications written meanwhile. Safe to run as several copies at once."""
+    open and close points' offline episodes (assessment), then send the notifications written meanwhile. Safe to run as several copies at once."""
     dust = DeviceState.objects.filter(device__kind=DeviceKind.DUST_MONITOR, online=True).values_list("pk", flat=True)
     flips = sweep_silent(now=now, silence=dt.timedelta(seconds=settings.DUST_OFFLINE_AFTER_SECONDS),
                          device_ids=dust)
@@ -34,6 +35,10 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
         log.warning("%d 台国标设备长时间无心跳（SIP 网关可能未运行），判定离线", len(gb_lost))
     flat = flag_flat_lines(now=now)
     alarms = alarms_evaluate(now=now)
+    episodes = episodes_sweep(now=now)
+    if episodes["opened"] or episodes["closed"]:
+        log.info("点位离线事件：新增 %s，恢复 %s，短信 %s 条，每日汇总 %s 条", episodes["opened"], episodes["closed"],
+                 episodes["notices"], episodes["digests"])
     if alarms["opened"] or alarms["closed"] or alarms["escalated"]:
         log.info("扬尘报警：新增 %s，升级 %s，结束 %s", alarms["opened"], alarms["escalated"], alarms["closed"])
     sent = notifications_dispatch(now=now)
@@ -45,6 +50,8 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
         "alarms_opened": alarms["opened"],
         "alarms_escalated": alarms["escalated"],
         "alarms_closed": alarms["closed"],
+        "episodes_opened": episodes["opened"],
+        "episodes_closed": episodes["closed"],
         "notifications_sent": sent["sent"],
         "notifications_failed": sent["failed"],
     }
