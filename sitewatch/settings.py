@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sitewatch.lib.env import (
@@ -168,6 +169,15 @@ EPISODE_DEBOUNCE_SWEEPS = env_int("EPISODE_DEBOUNCE_SWEEPS", 2, minimum=1)
 EPISODE_DEBOUNCE_SECONDS = env_int("EPISODE_DEBOUNCE_SECONDS", 600, minimum=0)
 EPISODE_DIGEST_AFTER_HOURS = env_int("EPISODE_DIGEST_AFTER_HOURS", 24, minimum=1)
 EPISODE_DIGEST_DAILY_CAP = env_int("EPISODE_DIGEST_DAILY_CAP", 3, minimum=1)
+# The weekly check (附件7): weekday (0 = Monday) and time, Asia/Shanghai; sanctions count
+# weekly scores or monthly means.
+ASSESSMENT_WEEKDAY = env_int("ASSESSMENT_WEEKDAY", 0, minimum=0, maximum=6)
+ASSESSMENT_TIME = env_str("ASSESSMENT_TIME", "09:00")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ASSESSMENT_TIME or ""):
+    raise ConfigError(f"环境变量 ASSESSMENT_TIME={ASSESSMENT_TIME!r} 无效：应为 24 小时制的 时:分，例如 09:00。")
+SANCTION_PERIOD = env_str("SANCTION_PERIOD", "weekly")
+if SANCTION_PERIOD not in ("weekly", "monthly"):
+    raise ConfigError(f"环境变量 SANCTION_PERIOD={SANCTION_PERIOD!r} 无效：应为 weekly（按周得分计次）或 monthly（按月平均分计次）。")
 # This many identical real-time PM readings in a row are marked `flat` (a stuck sensor).
 DUST_FLAT_READINGS = env_int("DUST_FLAT_READINGS", 10, minimum=3)
 

@@ -1,0 +1,200 @@
+"""The weekly check (附件7, DOMAIN §8): for every integrator, build the evidence of the week
+from the live point states and the offline episodes, score it with the pure rules module
+(the same code `sitewatch assess --evidence` runs), store result and evidence, and apply the
+sanctions the rolling twelve months of low scores call for.
+
+The check runs on ``ASSESSMENT_WEEKDAY`` at ``ASSESSMENT_TIME`` (Asia/Shanghai; default
+Monday 09:00) for the seven days that ended at midnight before it; the deadlines loop runs
+it once the moment has passed (:func:`assessments_due`), safe as several copies (one row per
+integrator and week under a unique constraint).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from sitewatch.assessment.models import Assessment, OfflineEpisode, SanctionTrigger
+from sitewatch.assessment.points import assessed_points, evidence_kind, point_states
+from sitewatch.assessment.rules import SHANGHAI, Episode, Evidence, Point, Rules, assess
+from sitewatch.lib.dates import local_date
+from sitewatch.notifications.services import Recipient, firm_recipients, notification_queue
+from sitewatch.registry.models import Firm, FirmSanction, MonitoringPoint, SanctionKind
+
+log = logging.getLogger("sitewatch.assessment")
+LOW_SCORE = 60
+# The n-th low score in twelve months → the measure (DOMAIN §8).
+MEASURES = {1: SanctionKind.INTERVIEW, 3: SanctionKind.SUSPENSION, 6: SanctionKind.BLACKLIST}
+SUSPENSION_MONTHS = 6
+LATE = dt.timedelta(minutes=15)
+
+
+def rules_in_force() -> Rules:
+    return Rules()
+
+
+def check_moment(day: dt.date) -> dt.datetime:
+    hour, minute = (int(x) for x in settings.ASSESSMENT_TIME.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def latest_check(now: dt.datetime) -> tuple[dt.date, dt.datetime]:
+    """The most recent scheduled check at or before ``now``: (week_start, check moment)."""
+    today = local_date(now)
+    day = today - dt.timedelta(days=(today.weekday() - settings.ASSESSMENT_WEEKDAY) % 7)
+    if check_moment(day) > now:
+        day -= dt.timedelta(days=7)
+    return day - dt.timedelta(days=7), check_moment(day)
+
+
+def evidence_for(integrator: Firm, *, week_start: dt.date, check_time: dt.datetime) -> Evidence:
+    """The week's evidence for one integrator from the live state at ``check_time`` (the
+    check runs at that moment; run later, it takes the state when it runs)."""
+    points_qs = assessed_points(on=local_date(check_time)).filter(project__integrator=integrator)
+    states = point_states(points_qs)
+    rows = {p.pk: p for p in points_qs.filter(pk__in=list(states)).select_related("project")} if states else {}
+    points = []
+    for pk in sorted(rows):
+        point, state = rows[pk], states[pk]
+        kind = evidence_kind(point.kind)
+        camera = kind != "dust_monitor"
+        points.append(Point(id=str(pk), kind=kind, online_at_check=state.online,
+                            main_resolution=(state.main_resolution or None) if camera else None,
+                            sub_resolution=(state.sub_resolution or None) if camera else None))
+    start = dt.datetime.combine(week_start, dt.time(), tzinfo=SHANGHAI)
+    end = start + dt.timedelta(days=7)
+    episodes = [Episode(point=str(e.point_id), notified_at=e.notified_at, recovered_at=e.closed_at)
+                for e in OfflineEpisode.objects.filter(point_id__in=list(rows), notified_at__isnull=False,
+                                                       notified_at__lt=min(check_time, end))
+                .filter(Q(closed_at=None) | Q(closed_at__gte=start)).order_by("notified_at", "pk")]
+    return Evidence(integrator=integrator.name, week_start=week_start, check_time=check_time,
+                    points=tuple(points), episodes=tuple(episodes), rules=rules_in_force())
+
+
+def evidence_document(evidence: Evidence, integrator: Firm) -> dict:
+    """The evidence file: the schema's fields plus names for people reading it (ignored by
+    the rules): each point's project and name, and the integrator's credit code."""
+    document = evidence.as_dict()
+    names = {str(p.pk): (p.project.name, p.name) for p in
+             MonitoringPoint.objects.filter(pk__in=[int(p.id) for p in evidence.points]).select_related("project")}
+    for item in document["points"]:
+        project, name = names.get(item["id"], ("", ""))
+        item["project"], item["name"] = project, name
+    document["integrator_credit_code"] = integrator.credit_code
+    return document
+
+
+def assessment_run(*, now: dt.datetime, week_start: dt.date | None = None,
+                   check_time: dt.datetime | None = None) -> list[Assessment]:
+    """Assess every integrator with connected points for one week (default: the latest
+    scheduled check). An integrator already assessed for that week is left as it is."""
+    if week_start is None:
+        week_start, check_time = latest_check(now)
+    check_time = check_time or check_moment(week_start + dt.timedelta(days=7))
+    if check_time > now or now - check_time > LATE:
+        # The points' states are read now: a check run late (the loop was down) is dated
+        # when it actually looked, not when it should have (口径 K-A5).
+        check_time = now
+    done = []
+    integrators = Firm.objects.filter(is_integrator=True).order_by("pk")
+    for integrator in integrators:
+        if Assessment.objects.filter(integrator=integrator, week_start=week_start).exists():
+            continue
+        evidence = evidence_for(integrator, week_start=week_start, check_time=check_time)
+        if not evidence.points:
+            continue
+        result = assess(evidence)
+        try:
+            with transaction.atomic():
+                row = Assessment.objects.create(integrator=integrator, week_start=week_start, check_time=check_time,
+                                                score=result["score"], result=result,
+                                                evidence=evidence_document(evidence, integrator), computed_at=now)
+                sanctions_apply(integrator=integrator, now=now)
+        except IntegrityError:  # another copy assessed it meanwhile
+            continue
+        done.append(row)
+    return done
+
+
+def assessments_due(*, now: dt.datetime) -> list[Assessment]:
+    """What the deadlines loop calls each pass: the latest week, once its check has passed."""
+    week_start, check_time = latest_check(now)
+    return assessment_run(now=now, week_start=week_start, check_time=check_time)
+
+
+def period_scores(integrator: Firm, *, now: dt.datetime) -> list[tuple[str, Decimal]]:
+    """The scores that count for sanctions in the last twelve months, oldest first: each
+    week's, or (``SANCTION_PERIOD=monthly``) each complete month's mean of the weeks that end
+    in it."""
+    today = local_date(now)
+    since = _months_before(today, 12)
+    weeks = list(Assessment.objects.filter(integrator=integrator, week_start__gt=since - dt.timedelta(days=7))
+                 .order_by("week_start").values_list("week_start", "score"))
+    if settings.SANCTION_PERIOD == "weekly":
+        return [(f"{ws.isocalendar().year}-W{ws.isocalendar().week:02d}", Decimal(score))
+                for ws, score in weeks if ws + dt.timedelta(days=6) >= since]
+    months: dict[tuple[int, int], list[int]] = {}
+    for ws, score in weeks:
+        end = ws + dt.timedelta(days=6)
+        months.setdefault((end.year, end.month), []).append(score)
+    out = []
+    for (year, month), scores in sorted(months.items()):
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if last >= today or last < since:
+            continue  # the month is not over yet, or is older than twelve months
+        mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        out.append((f"{year}-{month:02d}", mean))
+    return out
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def sanctions_apply(*, integrator: Firm, now: dt.datetime) -> FirmSanction | None:
+    """The first low score in twelve months → 约谈整改 (a task for the city bureau); the
+    third → no new sites for six months; the sixth → blacklist. Each measure once for the
+    score that triggered it, naming the scores it counted."""
+    low = [(period, score) for period, score in period_scores(integrator, now=now) if score < LOW_SCORE]
+    kind = MEASURES.get(len(low))
+    if kind is None:
+        return None
+    latest = low[-1][0]
+    if SanctionTrigger.objects.filter(sanction__firm=integrator, sanction__kind=kind, period=latest,
+                                      ordinal=len(low)).exists():
+        return None
+    today = local_date(now)
+    ends = None
+    if kind == SanctionKind.SUSPENSION:
+        ends = _months_before(today, -SUSPENSION_MONTHS) - dt.timedelta(days=1)
+    unit = "周" if settings.SANCTION_PERIOD == "weekly" else "月"
+    listed = "、".join(f"{period} {score}分" for period, score in low)
+    reason = (f"近12个月内第{len(low)}次考核低于{LOW_SCORE}分（按{unit}计）：{listed}。"
+              f"依据湛江市房屋市政工程项目实时远程视频监控和扬尘监测管理工作指引附件7。")
+    sanction = FirmSanction.objects.create(firm=integrator, kind=kind, starts_on=today, ends_on=ends, reason=reason,
+                                           decided_at=now)
+    SanctionTrigger.objects.bulk_create([SanctionTrigger(sanction=sanction, period=period, score=score, ordinal=i)
+                                         for i, (period, score) in enumerate(low, 1)])
+    recipients = _city_recipients() + firm_recipients(firm=integrator)
+    notification_queue(recipients=recipients, related=sanction, now=now,
+                       subject=f"{integrator.name}：{sanction.get_kind_display()}",
+                       body=f"{integrator.name}{reason}平台已记录“{sanction.get_kind_display()}”"
+                            + (f"（{today:%Y年%m月%d日}至{ends:%Y年%m月%d日}不得承接新项目）。" if ends else "。")
+                            + ("请市住建局安排约谈整改。" if kind == SanctionKind.INTERVIEW else ""))
+    log.warning("%s：%s（%s）", integrator.name, sanction.get_kind_display(), listed)
+    return sanction
+
+
+def _city_recipients() -> list[Recipient]:
+    from sitewatch.accounts.models import Role, User
+
+    return [Recipient(name=u.display_name, user_id=u.pk, phone=u.phone)
+            for u in User.objects.filter(organisation__role=Role.CITY, is_active=True).order_by("pk")]
