@@ -140,12 +140,20 @@ class Evidence:
         return {
             "schema": SCHEMA, "integrator": self.integrator, "week_start": self.week_start.isoformat(),
             "check_time": _iso(self.check_time),
-            "points": [{k: v for k, v in dataclasses.asdict(p).items() if v is not None or k == "id"}
-                       for p in self.points],
+            "points": [_point_dict(p) for p in self.points],
             "episodes": [{"point": e.point, "notified_at": _iso(e.notified_at),
                           "recovered_at": _iso(e.recovered_at) if e.recovered_at else None} for e in self.episodes],
             "rules": self.rules.as_dict(),
         }
+
+
+def _point_dict(point: Point) -> dict:
+    item = {"id": point.id, "kind": point.kind, "online_at_check": point.online_at_check}
+    if point.main_resolution is not None:
+        item["main_resolution"] = point.main_resolution
+    if point.sub_resolution is not None:
+        item["sub_resolution"] = point.sub_resolution
+    return item
 
 
 def _iso(moment: dt.datetime) -> str:
