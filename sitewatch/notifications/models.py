@@ -1,6 +1,7 @@
 """Notifications: each message is a row written before it is sent, its result written after
-(healthchecks' Notification). The default transport keeps the message in the outbox, which
-its recipients read on the platform (/notifications/)."""
+(healthchecks' Notification). Every row is readable in the outbox on the platform
+(/notifications/); with an SMS transport switched on, rows with a phone number are also sent
+as text messages (口径 K-S1)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,15 @@ class Notification(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField("错误信息", blank=True)
+    # The guideline counts the time to fix from the SMS notice: sent_at is when the provider
+    # accepted the message and provider_message_id its receipt (阿里云 BizId, 腾讯云 SerialNo).
+    provider_message_id = models.CharField("短信平台回执编号", max_length=100, blank=True,
+                                           help_text="阿里云短信的 BizId 或腾讯云短信的 SerialNo，可凭此向短信平台查询送达情况。")
+    error_code = models.CharField("错误码", max_length=100, blank=True, help_text="短信平台返回的错误码。")
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_attempt_at = models.DateTimeField("最近一次发送时间", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试时间", null=True, blank=True,
+                                           help_text="短信平台暂时不可用或限流时，到此时间后再试。")
 
     class Meta:
         ordering = ["-created_at", "-id"]
