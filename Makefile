@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-DEB_PACKAGES := chromium fonts-noto-cjk sip-tester
+DEB_PACKAGES := chromium fonts-noto-cjk sip-tester libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sitewatch_ci_$(shell echo $$$$)
 
 .PHONY: run test setup deb venv npm static lint test-sqlite test-postgres clean
@@ -11,7 +11,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/sitewatch_ci_$(shell echo $$$$)
 setup: deb $(VENV)/.installed node_modules/.installed
 
 # Debian packages (a real browser for the browser tests, CJK fonts for pages and PDFs, sipp
-# (sip-tester) as a foreign SIP user agent for the GB/T 28181 interop test).
+# (sip-tester) as a foreign SIP user agent for the GB/T 28181 interop test, and the Pango,
+# HarfBuzz and fontconfig libraries WeasyPrint loads to lay out the PDF forms; HarfBuzz's
+# subsetter embeds only the glyphs a form uses).
 deb:
 	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
 	  echo "安装 Debian 软件包: $(DEB_PACKAGES)"; \

@@ -190,9 +190,26 @@ DUST_DAY_MIN_HOURS = env_int("DUST_DAY_MIN_HOURS", 20, minimum=1, maximum=24)
 DUST_ALARM_DELAY_SECONDS = env_int("DUST_ALARM_DELAY_SECONDS", 300, minimum=0)
 DUST_REALTIME_DELAY_SECONDS = env_int("DUST_REALTIME_DELAY_SECONDS", 60, minimum=0)
 DUST_ALARM_LOOKBACK_HOURS = env_int("DUST_ALARM_LOOKBACK_HOURS", 48, minimum=1)
-# Where notifications go: "outbox" keeps them on the platform (/notifications/); any other value
-# stops the start (sitewatch.notifications.transports.check_configuration). SMS comes later.
+# Where notifications go (口径 K-S1…K-S4): "outbox" keeps them on the platform (/notifications/);
+# "aliyun_sms" / "tencent_sms" also text the recipients with a phone number. Switched on but
+# misconfigured stops the start (sitewatch.notifications.transports.check_configuration).
 NOTIFY_TRANSPORT = env_str("NOTIFY_TRANSPORT", "outbox")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE", "")
+ALIYUN_SMS_TEMPLATE_PARAM_NAMES = env_list("ALIYUN_SMS_TEMPLATE_PARAM_NAMES", ["subject", "content"])
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME", "")
+TENCENT_SMS_TEMPLATE_ID = env_str("TENCENT_SMS_TEMPLATE_ID", "")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+SMS_TEMPLATE_PARAM_MAX_CHARS = env_int("SMS_TEMPLATE_PARAM_MAX_CHARS", 35, minimum=6, maximum=500)
 
 # HJ 212 gateway (issue 3). Devices are TCP clients of this address.
 HJ212_HOST = env_str("HJ212_HOST", "127.0.0.1")
@@ -232,5 +249,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs seven INFO lines per PDF (its layout steps): not worth a log line each.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
