@@ -274,3 +274,29 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.clock} {self.kind} {self.due_date}"
+
+
+class SupervisionNotice(models.Model):
+    """监理通知单: issued by the project's supervisor while the devices are being installed
+    (DOMAIN §1: when installation is overdue), recorded with the ``supervision_notice`` step."""
+
+    application = models.ForeignKey(Application, verbose_name="接入申请", on_delete=models.CASCADE,
+                                    related_name="supervision_notices")
+    step = models.OneToOneField(Step, verbose_name="办理记录", on_delete=models.CASCADE, related_name="+")
+    number = models.CharField("编号", max_length=100)
+    issued_on = models.DateField("签发日期")
+    content = models.TextField("通知内容")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_by_name = models.CharField("登记人（单位）", max_length=200)
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = verbose_name_plural = "监理通知单"
+        constraints = [models.UniqueConstraint(fields=["application", "number"],
+                                               name="supervision_notice_number_once",
+                                               violation_error_message="该监理通知单编号已登记。")]
+
+    def __str__(self) -> str:
+        return f"监理通知单 {self.number}"

@@ -19,7 +19,7 @@ from sitewatch.accounts.visibility import scope_for
 from sitewatch.notifications.selectors import notification_list
 from sitewatch.registry import selectors
 from sitewatch.registry.models import GB28181_KINDS, Device, Project
-from sitewatch.web import dashboard, dust, video
+from sitewatch.web import dashboard, dust, procedures, video
 from sitewatch.web.forms import (
     DeviceFilterForm,
     FilterForm,
@@ -101,6 +101,7 @@ def project_detail(request, pk: int):
         "video": video.video_section(scope=scope, project=project, now=timezone.now()),
         "may_apply": (scope.role == "contractor" and project.contractor_id == scope.firm_id)
         or scope.role == "integrator",
+        "procedures": procedures.project_section(user=request.user, scope=scope, project=project),
     })
 
 
@@ -236,6 +237,13 @@ def application_detail(request, pk: int):
                     raise TransitionRefused("请选择申请中的设备。")
                 step = application_device_tested(user=request.user, device=device, passed=action == "device_pass",
                                                  note=request.POST.get("opinion", ""), now=timezone.now())
+            elif action == "supervision_notice":  # 监理通知单: its number and date with the step
+                from sitewatch.onboarding.supervision import supervision_notice_record
+
+                step = supervision_notice_record(
+                    user=request.user, application=application, number=request.POST.get("notice_number", ""),
+                    issued_on=_form_details(request.POST, dates=("notice_issued_on",))["notice_issued_on"],
+                    content=request.POST.get("opinion", ""), now=timezone.now()).step
             else:
                 step = application_act(user=request.user, application=application, action=action,
                                        now=timezone.now(), opinion=request.POST.get("opinion", ""),
@@ -267,11 +275,11 @@ def application_detail(request, pk: int):
     }, status=422 if error else 200)
 
 
-def _form_details(post) -> dict:
+def _form_details(post, dates=("test_date", "pickup_date")) -> dict:
     """Forms 1-5 and 1-6 as posted with an action; a date that does not parse is left out,
     so the service names it as missing."""
     details = {name: post.get(name, "") for name in ("test_applicant", "test_applicant_phone", "picked_up_by_name")}
-    for name in ("test_date", "pickup_date"):
+    for name in dates:
         try:
             details[name] = dt.date.fromisoformat(post.get(name, ""))
         except ValueError:
