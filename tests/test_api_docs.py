@@ -25,6 +25,12 @@ CONTRACT_PATHS = {
     "/api/v1/applications": {"get", "post"},
     "/api/v1/applications/{id}": {"get"},
     "/api/v1/applications/{id}/actions": {"post"},
+    "/api/v1/changes": {"get", "post"},
+    "/api/v1/changes/{id}": {"get"},
+    "/api/v1/changes/{id}/actions": {"post"},
+    "/api/v1/notices": {"get", "post"},
+    "/api/v1/cannot-connect": {"get", "post"},
+    "/api/v1/cannot-connect/{id}": {"get"},
     "/api/v1/unregistered-devices": {"get"},
 }
 

@@ -10,13 +10,16 @@ from sitewatch.api.auth import BearerToken, with_audit_actor
 from sitewatch.api.docs import ServerRenderedDocs
 from sitewatch.api.routes import (
     applications,
+    changes,
     channels,
     device_models,
     devices,
     districts,
     firms,
+    notices,
     points,
     projects,
+    statements,
     telemetry,
 )
 
@@ -54,6 +57,9 @@ def build_api() -> NinjaAPI:
     api.add_router("/devices", telemetry.router)
     api.add_router("/devices", channels.router)
     api.add_router("/applications", applications.router)
+    api.add_router("/changes", changes.router)
+    api.add_router("/notices", notices.router)
+    api.add_router("/cannot-connect", statements.router)
     api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
     return api

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sitewatch.web import views
+from sitewatch.web import documents, procedures, views
 
 app_name = "web"
 urlpatterns = [
@@ -20,4 +20,10 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("projects/<int:pk>/apply/", views.application_new, name="application_new"),
     path("materials/<int:pk>/", views.material_download, name="material_download"),
+    path("documents/<str:form>/<int:pk>.<str:fmt>", documents.download, name="document"),
+    path("projects/<int:pk>/changes/new/", procedures.change_new, name="change_new"),
+    path("changes/<int:pk>/", procedures.change_detail, name="change_detail"),
+    path("projects/<int:pk>/notices/new/", procedures.notice_new, name="notice_new"),
+    path("projects/<int:pk>/cannot-connect/new/", procedures.statement_new, name="statement_new"),
+    path("statements/<int:pk>/", procedures.statement_detail, name="statement_detail"),
 ]
