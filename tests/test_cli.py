@@ -78,8 +78,15 @@ def test_run_starts_every_component_and_stops_on_ctrl_c(tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert page is not None and "湛江市智慧渣土综合服务监管平台" in page
-        with socket.create_connection(("127.0.0.1", hj_port), timeout=5):
-            pass  # the HJ 212 gateway accepts devices
+        # The components start side by side: the gateway may listen a moment after the web.
+        accepted = False
+        while time.monotonic() < deadline and not accepted:
+            try:
+                with socket.create_connection(("127.0.0.1", hj_port), timeout=5):
+                    accepted = True  # the HJ 212 gateway accepts devices
+            except OSError:
+                time.sleep(0.5)
+        assert accepted, "HJ 212 网关未在端口上接受连接"
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
