@@ -131,6 +131,76 @@ class Scope:
         qs = DeviceModel.objects.all() if qs is None else qs
         return qs.none() if self.is_public else qs
 
+    # --- weekly integrator assessment (附件7; 口径 K-A7…K-A10) ---
+    @property
+    def can_read_assessments(self) -> bool:
+        """The scoreboard: city, operator, district bureaus and integrators (their own).
+        Builders, contractors and supervisors see none (口径 K-A9)."""
+        return self.role in (Role.CITY, Role.OPERATOR, Role.DISTRICT, Role.INTEGRATOR)
+
+    def assessment_firms(self, qs: QuerySet | None = None) -> QuerySet:
+        """Integrators whose weekly scores this user sees: all (city, operator), those working
+        in the district (named on or having installed devices in one of its projects), itself."""
+        qs = Firm.objects.filter(is_integrator=True) if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.INTEGRATOR:
+            return qs.filter(pk=self.firm_id)
+        if self.role == Role.DISTRICT:
+            named = Project.objects.filter(district_id=self.district_id).values("integrator_id")
+            installed = Device.objects.filter(project__district_id=self.district_id).values("installer_id")
+            return qs.filter(Q(pk__in=named) | Q(pk__in=installed))
+        return qs.none()
+
+    def assessments(self, qs: QuerySet | None = None) -> QuerySet:
+        from sitewatch.assessment.models import Assessment
+
+        qs = Assessment.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if not self.can_read_assessments:
+            return qs.none()
+        return qs.filter(integrator__in=self.assessment_firms().values("pk"))
+
+    def assessment_point_ids(self, point_ids) -> set[str] | None:
+        """Of an assessment's evidence points (ids as the evidence spells them), those whose
+        items this user may see; None = all of them. A district sees only its own district's
+        points: another district's project and point names never reach it (口径 K-A8)."""
+        if self.sees_all or self.role == Role.INTEGRATOR:
+            return None
+        if self.role != Role.DISTRICT:
+            return set()
+        ids = [int(i) for i in point_ids if str(i).isdigit()]
+        return {str(pk) for pk in MonitoringPoint.objects.filter(pk__in=ids, project__district_id=self.district_id)
+                .values_list("pk", flat=True)}
+
+    def can_download_evidence(self, assessment) -> bool:
+        """The whole evidence file: the integrator itself, city and operator (口径 K-A8)."""
+        return self.sees_all or (self.role == Role.INTEGRATOR and assessment.integrator_id == self.firm_id)
+
+    def integrator_sanctions(self, qs: QuerySet | None = None) -> QuerySet:
+        """Sanctions on the integrators whose scores this user sees (the scoreboard's view)."""
+        from sitewatch.registry.models import FirmSanction
+
+        qs = FirmSanction.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if not self.can_read_assessments:
+            return qs.none()
+        return qs.filter(firm__in=self.assessment_firms().values("pk"))
+
+    def episodes(self, qs: QuerySet | None = None) -> QuerySet:
+        """Offline episodes (离线事件): all (city, operator); a district its projects'; builder,
+        contractor and supervisor their projects'; an integrator those it answers for (口径 K-A9)."""
+        from sitewatch.assessment.models import OfflineEpisode
+
+        qs = OfflineEpisode.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.INTEGRATOR:
+            return qs.filter(integrator_id=self.firm_id)
+        return qs.filter(self._project_q("project__"))
+
     # --- may change ---
     def can_write(self, kind: str) -> bool:
         return self.role in WRITE_ROLES[kind]

@@ -19,6 +19,7 @@ from sitewatch.api.routes import (
     notices,
     points,
     projects,
+    sanctions,
     statements,
     telemetry,
 )
@@ -60,6 +61,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/changes", changes.router)
     api.add_router("/notices", notices.router)
     api.add_router("/cannot-connect", statements.router)
+    api.add_router("/sanctions", sanctions.router)
     api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
     return api

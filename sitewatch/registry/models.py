@@ -368,3 +368,25 @@ class FirmSanction(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class SanctionInterview(models.Model):
+    """The city bureau's record of the 约谈整改 an interview sanction asked for (DOMAIN §8:
+    the first low score in twelve months). Until it exists, the interview waits in the city
+    bureau's 待办."""
+
+    sanction = models.OneToOneField(FirmSanction, verbose_name="处理措施", on_delete=models.PROTECT,
+                                    related_name="interview")
+    held_on = models.DateField("约谈日期")
+    attendees = models.CharField("参加人员", max_length=300)
+    outcome = models.TextField("约谈情况及整改要求")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_by_name = models.CharField("登记人（单位）", max_length=200)
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "约谈整改记录"
+
+    def __str__(self) -> str:
+        return f"{self.sanction.firm} 约谈 {self.held_on}"

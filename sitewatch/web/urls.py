@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sitewatch.web import documents, procedures, views
+from sitewatch.web import documents, procedures, sanctions, views
 
 app_name = "web"
 urlpatterns = [
@@ -26,4 +26,5 @@ urlpatterns = [
     path("projects/<int:pk>/notices/new/", procedures.notice_new, name="notice_new"),
     path("projects/<int:pk>/cannot-connect/new/", procedures.statement_new, name="statement_new"),
     path("statements/<int:pk>/", procedures.statement_detail, name="statement_detail"),
+    path("sanctions/<int:pk>/", sanctions.sanction_detail, name="sanction_detail"),
 ]

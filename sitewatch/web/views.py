@@ -170,10 +170,12 @@ def notification_list_view(request):
 @login_required
 def inbox_view(request):
     """待办: the procedure steps waiting for this user, most urgent first, overdue in red."""
+    from sitewatch.assessment.interviews import interviews_waiting
     from sitewatch.onboarding.selectors import inbox
 
-    items = inbox(user=request.user, scope=scope_for(request.user), now=timezone.now())
-    return render(request, "web/inbox.html", {"items": items})
+    scope = scope_for(request.user)
+    items = inbox(user=request.user, scope=scope, now=timezone.now())
+    return render(request, "web/inbox.html", {"items": items, "interviews": interviews_waiting(scope=scope)})
 
 
 @require_safe
