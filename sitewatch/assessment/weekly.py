@@ -53,8 +53,8 @@ def latest_check(now: dt.datetime) -> tuple[dt.date, dt.datetime]:
     return day - dt.timedelta(days=7), check_moment(day)
 
 
-def city_evidence(*, week_start: dt.date, check_time: dt.datetime,
-                  integrator_ids: set[int] | None = None) -> dict[int, tuple[Evidence, dict]]:
+def city_evidence(*, week_start: dt.date, check_time: dt.datetime, integrator_ids: set[int] | None = None,
+                  states: dict | None = None) -> dict[int, tuple[Evidence, dict]]:
     """Each integrator's evidence for the week, from the live state read now (the check runs
     at ``check_time``; run later, it takes the state when it runs), with the evidence file
     for it: {integrator id: (Evidence, document)}. One pass over the city's points, so a
@@ -62,7 +62,7 @@ def city_evidence(*, week_start: dt.date, check_time: dt.datetime,
     points_qs = assessed_points(on=local_date(check_time)).filter(project__integrator__isnull=False)
     if integrator_ids is not None:
         points_qs = points_qs.filter(project__integrator_id__in=integrator_ids)
-    states = point_states(points_qs)
+    states = point_states(points_qs) if states is None else states  # given: the demo's past weeks
     rows: dict[int, list[tuple]] = {}
     for pk, integrator_id, kind, name, project in points_qs.order_by("pk").values_list(
             "pk", "project__integrator_id", "kind", "name", "project__name"):
@@ -94,9 +94,12 @@ def city_evidence(*, week_start: dt.date, check_time: dt.datetime,
         evidence = Evidence(integrator=names[integrator_id], week_start=week_start, check_time=check_time,
                             points=tuple(points), episodes=tuple(its_episodes), rules=rules)
         document = evidence.as_dict()
-        # For people reading the file (the rules ignore them): each point's project and name.
-        for item, (_pk, _kind, name, project) in zip(document["points"], items, strict=True):
+        # For people reading the file (the rules ignore them): each point's project and name,
+        # and where a camera's resolutions came from.
+        for item, (pk, _kind, name, project) in zip(document["points"], items, strict=True):
             item["project"], item["name"] = project, name
+            if "main_resolution" in item and states[pk].resolution_source:
+                item["resolution_source"] = states[pk].resolution_source
         document["integrator_credit_code"] = codes[integrator_id]
         out[integrator_id] = (evidence, document)
     return out

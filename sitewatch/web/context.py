@@ -13,5 +13,8 @@ def platform(request):
         user is not None and user.is_authenticated and user.is_staff and getattr(user, "role", None) in ADMIN_ROLES
     )
     signed_in = user is not None and user.is_authenticated
+    scope = scope_for(user) if signed_in else None
     return {"PLATFORM_TITLE": settings.PLATFORM_TITLE, "show_admin_link": show_admin,
-            "show_unregistered_link": signed_in and scope_for(user).can_read_unregistered}
+            "show_unregistered_link": signed_in and scope.can_read_unregistered,
+            "show_assessment_link": signed_in and scope.can_read_assessments,
+            "show_episode_link": signed_in and not scope.is_public}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sitewatch.web import documents, procedures, sanctions, views
+from sitewatch.web import assessments, documents, procedures, views
 
 app_name = "web"
 urlpatterns = [
@@ -26,5 +26,10 @@ urlpatterns = [
     path("projects/<int:pk>/notices/new/", procedures.notice_new, name="notice_new"),
     path("projects/<int:pk>/cannot-connect/new/", procedures.statement_new, name="statement_new"),
     path("statements/<int:pk>/", procedures.statement_detail, name="statement_detail"),
-    path("sanctions/<int:pk>/", sanctions.sanction_detail, name="sanction_detail"),
+    path("assessments/", assessments.assessment_list, name="assessment_list"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/evidence.json", assessments.assessment_evidence, name="assessment_evidence"),
+    path("assessments/integrators/<int:firm_pk>/", assessments.integrator_history, name="integrator_history"),
+    path("episodes/", assessments.episode_list, name="episode_list"),
+    path("episodes/<int:pk>/report/", assessments.episode_report, name="episode_report"),
 ]
