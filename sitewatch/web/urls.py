@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sitewatch.web import assessments, documents, procedures, views
+from sitewatch.web import assessments, documents, procedures, sanctions, views
 
 app_name = "web"
 urlpatterns = [
@@ -32,4 +32,5 @@ urlpatterns = [
     path("assessments/integrators/<int:firm_pk>/", assessments.integrator_history, name="integrator_history"),
     path("episodes/", assessments.episode_list, name="episode_list"),
     path("episodes/<int:pk>/report/", assessments.episode_report, name="episode_report"),
+    path("sanctions/<int:pk>/", sanctions.sanction_detail, name="sanction_detail"),
 ]
