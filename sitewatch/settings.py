@@ -175,6 +175,14 @@ ASSESSMENT_WEEKDAY = env_int("ASSESSMENT_WEEKDAY", 0, minimum=0, maximum=6)
 ASSESSMENT_TIME = env_str("ASSESSMENT_TIME", "09:00")
 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ASSESSMENT_TIME or ""):
     raise ConfigError(f"环境变量 ASSESSMENT_TIME={ASSESSMENT_TIME!r} 无效：应为 24 小时制的 时:分，例如 09:00。")
+# The bands of 附件7 (口径 K-A2…K-A4) as JSON overriding any of the defaults of
+# sitewatch.assessment.rules.Rules, e.g. ASSESSMENT_RULES='{"fix_bands": [[3, 0], [7, 10], [14, 20]]}'.
+# Checked here, so a wrong value stops the start; the rules in force go into every evidence file.
+ASSESSMENT_RULES = env_str("ASSESSMENT_RULES", "")
+if ASSESSMENT_RULES:
+    from sitewatch.assessment.rules import rules_from_setting
+
+    rules_from_setting(ASSESSMENT_RULES)  # raises ConfigError naming the variable
 SANCTION_PERIOD = env_str("SANCTION_PERIOD", "weekly")
 if SANCTION_PERIOD not in ("weekly", "monthly"):
     raise ConfigError(f"环境变量 SANCTION_PERIOD={SANCTION_PERIOD!r} 无效：应为 weekly（按周得分计次）或 monthly（按月平均分计次）。")

@@ -77,3 +77,35 @@ def test_database_url_refuses_unsupported_engines():
 def test_database_url_needs_a_name():
     with pytest.raises(ConfigError, match="缺少数据库名"):
         database_from_url("postgres://u@127.0.0.1:5432/")
+
+
+def test_a_wrong_assessment_rules_setting_stops_start_naming_the_variable():
+    result = _settings_in_subprocess({"DEBUG": "True", "ASSESSMENT_RULES": '{"main_minimum": "big"}'})
+    assert result.returncode != 0
+    assert "ASSESSMENT_RULES" in result.stderr and "分辨率下限格式不正确" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{", "不是有效的 JSON"), ("[1]", "应为 JSON 对象"), ('{"offline": 5}', "未知的项：offline"),
+    ('{"fix_bands": "x"}', "无效")])
+def test_assessment_rules_setting_refuses_what_it_cannot_use(text, message):
+    from sitewatch.assessment.rules import rules_from_setting
+
+    with pytest.raises(ConfigError, match=message):
+        rules_from_setting(text)
+
+
+def test_assessment_rules_setting_overrides_only_what_it_names():
+    from sitewatch.assessment.rules import DEFAULT_RULES, rules_from_setting
+
+    rules = rules_from_setting('{"main_minimum": "1280x720", "fix_bands": [[2, 0], [7, 10], [14, 20]]}')
+    assert rules.main_minimum == "1280x720" and rules.fix_deduction(3) == 10
+    assert rules.sub_minimum == DEFAULT_RULES.sub_minimum and rules.offline_bands == DEFAULT_RULES.offline_bands
+    assert rules_from_setting("") is DEFAULT_RULES
+
+
+def test_the_weekly_check_takes_the_rules_in_force(settings):
+    from sitewatch.assessment.weekly import rules_in_force
+
+    settings.ASSESSMENT_RULES = '{"stream_deduction": 5}'
+    assert rules_in_force().stream_deduction == 5

@@ -106,6 +106,34 @@ class Rules:
 DEFAULT_RULES = Rules()
 
 
+def rules_from_setting(text: str) -> Rules:
+    """The rules of the ``ASSESSMENT_RULES`` setting: JSON naming any of the fields of
+    :class:`Rules`, the rest kept at their defaults. A wrong value is a ConfigError naming the
+    variable, raised at start rather than at the first weekly check."""
+    import json
+
+    from sitewatch.lib.env import ConfigError
+
+    if not text:
+        return DEFAULT_RULES
+    try:
+        given = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"环境变量 ASSESSMENT_RULES 不是有效的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）。") from exc
+    if not isinstance(given, dict):
+        raise ConfigError("环境变量 ASSESSMENT_RULES 应为 JSON 对象，例如 {\"main_minimum\": \"1920x1080\"}。")
+    unknown = sorted(set(given) - set(DEFAULT_RULES.as_dict()))
+    if unknown:
+        raise ConfigError(f"环境变量 ASSESSMENT_RULES 含未知的项：{'、'.join(unknown)}；可设置的项："
+                          f"{'、'.join(DEFAULT_RULES.as_dict())}。")
+    try:
+        rules = Rules.from_dict({**DEFAULT_RULES.as_dict(), **given})
+        _minimum(rules.main_minimum), _minimum(rules.sub_minimum)
+    except EvidenceError as exc:
+        raise ConfigError(f"环境变量 ASSESSMENT_RULES 无效：{exc}") from exc
+    return rules
+
+
 @dataclasses.dataclass(frozen=True)
 class Point:
     id: str

@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from sitewatch.assessment.models import Assessment, OfflineEpisode, SanctionTrigger
 from sitewatch.assessment.points import assessed_points, evidence_kind, point_states
-from sitewatch.assessment.rules import SHANGHAI, Episode, Evidence, Point, Rules, assess
+from sitewatch.assessment.rules import SHANGHAI, Episode, Evidence, Point, Rules, assess, rules_from_setting
 from sitewatch.lib.dates import local_date
 from sitewatch.notifications.services import Recipient, firm_recipients, notification_queue
 from sitewatch.registry.models import Firm, FirmSanction, SanctionKind
@@ -36,7 +36,8 @@ LATE = dt.timedelta(minutes=15)
 
 
 def rules_in_force() -> Rules:
-    return Rules()
+    """The bands of 附件7 as set (``ASSESSMENT_RULES``; the defaults are the guideline's)."""
+    return rules_from_setting(settings.ASSESSMENT_RULES)
 
 
 def check_moment(day: dt.date) -> dt.datetime:
