@@ -32,6 +32,14 @@ CONTRACT_PATHS = {
     "/api/v1/cannot-connect": {"get", "post"},
     "/api/v1/cannot-connect/{id}": {"get"},
     "/api/v1/unregistered-devices": {"get"},
+    "/api/v1/assessments": {"get"},
+    "/api/v1/assessments/{id}": {"get"},
+    "/api/v1/assessments/{id}/evidence": {"get"},
+    "/api/v1/episodes": {"get"},
+    "/api/v1/episodes/{id}/recovery-report": {"post"},
+    "/api/v1/sanctions": {"get"},
+    "/api/v1/sanctions/{id}": {"get"},
+    "/api/v1/sanctions/{id}/interview": {"post"},
 }
 
 

@@ -10,6 +10,7 @@ from sitewatch.api.auth import BearerToken, with_audit_actor
 from sitewatch.api.docs import ServerRenderedDocs
 from sitewatch.api.routes import (
     applications,
+    assessments,
     changes,
     channels,
     device_models,
@@ -64,6 +65,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/sanctions", sanctions.router)
     api.add_router("/unregistered-devices", telemetry.unregistered_router)
     api.add_router("/device-models", device_models.router)
+    api.add_router("/assessments", assessments.router)
+    api.add_router("/episodes", assessments.episode_router)
     return api
 
 
