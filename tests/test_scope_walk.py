@@ -80,6 +80,28 @@ def _video_data(district: District, tag: str) -> set[str]:
     return markers | {identifier, f"{tag}报文样例"}
 
 
+ASSESSED_ONLY_HERE = "赤坎独家集成科技有限公司"
+ASSESSED_AT = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in Shanghai
+
+
+def _assessment_data(chikan: District) -> tuple[list[int], list[int], list[int]]:
+    """A week assessed with offline episodes on points of both districts: an integrator working in
+    both (its drill-down must show 霞山区 only its own items) and one working only in 赤坎区."""
+    from sitewatch.assessment.models import Assessment, OfflineEpisode
+    from sitewatch.assessment.weekly import assessment_run
+
+    only = Firm.objects.create(credit_code="91440802MA5CK00002", name=ASSESSED_ONLY_HERE, is_integrator=True)
+    Project.objects.filter(district=chikan, name__contains="滨海学校").update(integrator=only)
+    notified = ASSESSED_AT - dt.timedelta(days=5)
+    for point in MonitoringPoint.objects.filter(project__district__name__in=["赤坎区", "霞山区"], kind="dust"):
+        OfflineEpisode.objects.create(point=point, project=point.project, integrator=point.project.integrator,
+                                      started_at=notified, opened_at=notified, notified_at=notified)
+    assessment_run(now=ASSESSED_AT, week_start=dt.date(2026, 11, 23), check_time=ASSESSED_AT)
+    episodes = list(OfflineEpisode.objects.filter(project__district=chikan).values_list("pk", flat=True))
+    assessments = list(Assessment.objects.values_list("pk", flat=True))
+    return assessments, episodes, list(Assessment.objects.values_list("integrator_id", flat=True))
+
+
 @pytest.fixture
 def chikan_world(db):
     chikan = District.objects.get(name="赤坎区")
@@ -95,11 +117,14 @@ def chikan_world(db):
     for device in devices:
         markers |= {value for value in (device.serial, device.gb_device_id, device.hj212_mn, device.apn_card) if value}
     markers |= _video_data(chikan, "赤坎")
+    assessments, episodes, integrators = _assessment_data(chikan)
     ids = {
         "project": [p.pk for p in projects],
         "point": list(MonitoringPoint.objects.filter(project__district=chikan).values_list("pk", flat=True)),
         "device": [d.pk for d in devices],
-        "firm": [only_here.pk],
+        "firm": [only_here.pk, *integrators],
+        "assessment": assessments,
+        "episode": episodes,
     }
     return {"district": chikan, "markers": markers, "ids": ids}
 
@@ -176,6 +201,19 @@ def test_xiashan_official_never_sees_chikan_data(chikan_world):
     assert not leaks, leaks
 
 
+def test_xiashan_official_cannot_open_an_integrator_working_only_in_chikan(chikan_world):
+    from sitewatch.assessment.models import Assessment
+
+    only = Assessment.objects.get(integrator__name=ASSESSED_ONLY_HERE)
+    session, api = _clients("xiashan")
+    assert session.get(f"/assessments/{only.pk}/").status_code == 404
+    assert session.get(f"/assessments/integrators/{only.integrator_id}/").status_code == 404
+    assert api.get(f"/api/v1/assessments/{only.pk}").status_code == 404
+    assert ASSESSED_ONLY_HERE not in session.get("/assessments/").content.decode()
+    chikan, _ = _clients("chikan")
+    assert chikan.get(f"/assessments/{only.pk}/").status_code == 200
+
+
 def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
     leaks, _, errors = walk("chikan", chikan_world)
     assert not errors, errors
@@ -184,3 +222,5 @@ def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
     assert any(p.startswith("/projects/") for p in pages)
     assert any(re.fullmatch(r"/devices/\d+/", p) for p in pages)
     assert "/unregistered/" in pages
+    assert any(re.fullmatch(r"/assessments/\d+/", p) for p in pages)
+    assert "/episodes/" in pages and "/api/v1/episodes" in pages
