@@ -201,6 +201,27 @@ class Scope:
             return qs.filter(integrator_id=self.firm_id)
         return qs.filter(self._project_q("project__"))
 
+    # --- violations and rectification (附件6) ---
+    def violations(self, qs: QuerySet | None = None) -> QuerySet:
+        """Cases of the projects this user sees: all (city, operator), its district's, its
+        own projects' for the firms; nothing for the public."""
+        from sitewatch.enforcement.models import Violation
+
+        qs = Violation.objects.all() if qs is None else qs
+        return qs if self.sees_all else qs.filter(project__in=self.projects().values("pk"))
+
+    def site_records(self, qs: QuerySet | None = None) -> QuerySet:
+        """On-site and video-patrol records: the bureaus and the operator (within their scope);
+        a firm sees a record only through the case it opened."""
+        from sitewatch.enforcement.models import SiteRecord
+
+        qs = SiteRecord.objects.all() if qs is None else qs
+        if self.sees_all:
+            return qs
+        if self.role == Role.DISTRICT:
+            return qs.filter(project__district_id=self.district_id)
+        return qs.none()
+
     # --- may change ---
     def can_write(self, kind: str) -> bool:
         return self.role in WRITE_ROLES[kind]

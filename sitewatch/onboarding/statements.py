@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from sitewatch.enforcement.models import Violation, ViolationKind
 from sitewatch.lib.dates import local_date
@@ -52,14 +52,8 @@ def cannot_connect_overdue(*, now: dt.datetime) -> list[Violation]:
 def _open_not_connected(statement: CannotConnect, now: dt.datetime) -> Violation:
     detail = (f"该项目于{local_date(statement.filed_at):%Y年%m月%d日}填报不能接入说明"
               f"（原因：{statement.reason}），承诺于{statement.promised_date:%Y年%m月%d日}前接入监管平台，逾期仍未接入。")
-    existing = Violation.objects.filter(project=statement.project, kind=ViolationKind.NOT_CONNECTED, is_open=True,
-                                        point=None).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Violation.objects.create(project=statement.project, kind=ViolationKind.NOT_CONNECTED, found_at=now,
-                                            source="cannot_connect_statement", detail=detail)
-    except IntegrityError:  # opened meanwhile by a detection loop
-        return Violation.objects.get(project=statement.project, kind=ViolationKind.NOT_CONNECTED, is_open=True,
-                                     point=None)
+    from sitewatch.enforcement.services import case_open
+
+    violation, _ = case_open(project=statement.project, kind=ViolationKind.NOT_CONNECTED, now=now,
+                             source="cannot_connect_statement", detail=detail)
+    return violation
