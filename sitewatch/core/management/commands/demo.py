@@ -8,6 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = build_demo()
+        from django.utils import timezone
+
+        from sitewatch.assessment.demo import demo_assessments
+
+        if demo_assessments(now=timezone.now()):
+            self.stdout.write("已生成近 8 周的系统集成商周考核演示数据（“周考核”页）。")
         self.stdout.write("演示数据已就绪。登录账号（用户名 / 密码 / 角色）：")
         for username, password, description in logins:
             self.stdout.write(f"  {username:<10} {password}  {description}")

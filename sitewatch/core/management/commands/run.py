@@ -48,6 +48,11 @@ class Command(BaseCommand):
         if not no_demo and not User.objects.exists():
             self.stdout.write("首次启动：载入演示数据……")
             build_demo()
+            from django.utils import timezone
+
+            from sitewatch.assessment.demo import demo_assessments
+
+            demo_assessments(now=timezone.now())
         children = self._start(COMPONENTS + ([] if no_simulators else SIMULATORS))
         url = f"http://{settings.WEB_HOST}:{settings.WEB_PORT}/"
         self.stdout.write("")
