@@ -169,6 +169,8 @@ EPISODE_DEBOUNCE_SWEEPS = env_int("EPISODE_DEBOUNCE_SWEEPS", 2, minimum=1)
 EPISODE_DEBOUNCE_SECONDS = env_int("EPISODE_DEBOUNCE_SECONDS", 600, minimum=0)
 EPISODE_DIGEST_AFTER_HOURS = env_int("EPISODE_DIGEST_AFTER_HOURS", 24, minimum=1)
 EPISODE_DIGEST_DAILY_CAP = env_int("EPISODE_DIGEST_DAILY_CAP", 3, minimum=1)
+# 告知恢复上线 on an open episode or one closed at most this many days ago (口径 K-A10).
+EPISODE_REPORT_WINDOW_DAYS = env_int("EPISODE_REPORT_WINDOW_DAYS", 7, minimum=1)
 # The weekly check (附件7): weekday (0 = Monday) and time, Asia/Shanghai; sanctions count
 # weekly scores or monthly means.
 ASSESSMENT_WEEKDAY = env_int("ASSESSMENT_WEEKDAY", 0, minimum=0, maximum=6)

@@ -38,8 +38,6 @@ from sitewatch.registry.models import MonitoringPoint
 log = logging.getLogger("sitewatch.assessment")
 CHUNK = 500
 SHANGHAI_FMT = "%m月%d日%H:%M"
-# 告知恢复上线 is taken on an open episode or one closed at most this long ago (口径 K-A10).
-REPORT_WINDOW = dt.timedelta(days=7)
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -210,6 +208,11 @@ def _sync_notified() -> None:
     OfflineEpisode.objects.filter(notified_at=None, notice__sent_at__isnull=False).update(notified_at=Subquery(sent))
 
 
+def report_window() -> dt.timedelta:
+    """告知恢复上线 is taken on an open episode or one closed at most this long ago (口径 K-A10)."""
+    return dt.timedelta(days=settings.EPISODE_REPORT_WINDOW_DAYS)
+
+
 def episode_report_recovery(*, user, episode: OfflineEpisode, now: dt.datetime, note: str = "") -> OfflineEpisode:
     """告知恢复上线: the integrator says the point is back. The report is recorded and checked
     against the live data at once; the episode itself closes only when the data shows it."""
@@ -220,9 +223,9 @@ def episode_report_recovery(*, user, episode: OfflineEpisode, now: dt.datetime, 
         raise TransitionRefused("只有负责该点位的系统集成商可以告知恢复上线。", action="report", status=403)
     if episode.reported_at is not None:
         raise TransitionRefused("该离线事件已告知过恢复上线。", action="report", status=409)
-    if episode.closed_at is not None and now - episode.closed_at > REPORT_WINDOW:
-        raise TransitionRefused(f"该点位恢复上线已超过{REPORT_WINDOW.days}天，不能再告知恢复上线。", action="report",
-                                status=409)
+    if episode.closed_at is not None and now - episode.closed_at > report_window():
+        raise TransitionRefused(f"该点位恢复上线已超过{settings.EPISODE_REPORT_WINDOW_DAYS}天，不能再告知恢复上线。",
+                                action="report", status=409)
     state = point_states(MonitoringPoint.objects.filter(pk=episode.point_id)).get(episode.point_id)
     verdict = "confirmed" if (episode.closed_at is not None or (state is not None and state.online)) \
         else "contradicted"

@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db.models import Q, QuerySet
 
 from sitewatch.accounts.visibility import Scope
-from sitewatch.assessment.episodes import REPORT_WINDOW
+from sitewatch.assessment.episodes import report_window
 from sitewatch.assessment.models import Assessment, OfflineEpisode, SanctionTrigger
 from sitewatch.assessment.rules import Rules, parse_evidence
 from sitewatch.assessment.weekly import LOW_SCORE
@@ -252,4 +252,4 @@ def episode_list(*, scope: Scope) -> QuerySet:
 def episode_reportable(*, scope: Scope, episode: OfflineEpisode, now: dt.datetime) -> bool:
     """Whether the page offers this user the 告知恢复上线 form for the episode."""
     return (scope.firm_id is not None and scope.firm_id == episode.integrator_id and episode.reported_at is None
-            and (episode.closed_at is None or now - episode.closed_at <= REPORT_WINDOW))
+            and (episode.closed_at is None or now - episode.closed_at <= report_window()))

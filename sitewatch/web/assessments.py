@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -127,7 +128,7 @@ def _episodes_page(request, *, error: str = "", status: int = 200):
     for episode in page.object_list:
         episode.reportable = selectors.episode_reportable(scope=scope, episode=episode, now=now)
     return render(request, "web/episode_list.html", {
-        "page_obj": page, "is_integrator": scope.role == "integrator", "window_days": selectors.REPORT_WINDOW.days,
+        "page_obj": page, "is_integrator": scope.role == "integrator", "window_days": settings.EPISODE_REPORT_WINDOW_DAYS,
         "error": error}, status=status)
 
 

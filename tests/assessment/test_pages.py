@@ -202,6 +202,14 @@ def test_report_after_the_window_is_refused_in_chinese(world, login):
     assert response.status_code == 409 and "恢复上线已超过7天" in text(response)
 
 
+def test_report_window_is_a_setting(world, login, settings):
+    settings.EPISODE_REPORT_WINDOW_DAYS = 10
+    closed = episode_on(dust_point(world["firm_a"], "麻章区"), closed_at=timezone.now() - dt.timedelta(days=8))
+    login("integrator").post(f"/episodes/{closed.pk}/report/")
+    closed.refresh_from_db()
+    assert closed.report_verdict == "confirmed"  # the data had it back already
+
+
 def test_report_needs_post_and_csrf(world, users):
     episode = world["episodes"][(world["firm_a"].pk, "霞山区")]
     client = Client(enforce_csrf_checks=True)

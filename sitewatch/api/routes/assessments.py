@@ -159,7 +159,7 @@ def list_episodes(request, filters: Query[EpisodeQuery]):
 @route(episode_router, "post", "/{id}/recovery-report", response={200: EpisodeOut, 409: ErrorOut},
        operation_id="episodes_report_recovery", summary="告知恢复上线",
        description="由负责该点位的系统集成商告知点位已恢复上线；平台记录告知人、时间，并当即与在线数据核对（与数据一致/与数据不符）。"
-                   "其他单位答 403，已告知过或恢复已超过 7 天答 409。")
+                   "其他单位答 403，已告知过或恢复已超过告知期限（默认 7 天，口径 K-A10）答 409。")
 def report_recovery(request, payload: RecoveryReportIn, id: int = OBJECT_ID):
     scope = scope_of(request)
     episode = visible(scope.episodes(), id)
