@@ -120,3 +120,24 @@ class SanctionTrigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.score}分（第{self.ordinal}次）"
+
+
+class Bulletin(models.Model):
+    """The monthly public bulletin of the integrator assessment (附件7), as the city bureau
+    published it: the ranking and its 口径说明 frozen in ``snapshot`` at publication, so that
+    a later recomputation (a corrected week, a renamed firm, a changed setting) never
+    changes what the public was shown. Never updated; one per month."""
+
+    month = models.DateField("月份", unique=True, help_text="该月1日。")
+    title = models.CharField("标题", max_length=120)
+    snapshot = models.JSONField("发布时的排名与口径说明")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT,
+                                     related_name="+")
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = verbose_name_plural = "月度考核通报"
+
+    def __str__(self) -> str:
+        return self.title

@@ -157,16 +157,34 @@ def period_scores(integrator: Firm, *, now: dt.datetime) -> list[tuple[str, Deci
                 for ws, score in weeks if ws + dt.timedelta(days=6) >= since]
     months: dict[tuple[int, int], list[int]] = {}
     for ws, score in weeks:
-        end = ws + dt.timedelta(days=6)
-        months.setdefault((end.year, end.month), []).append(score)
+        months.setdefault(week_month(ws), []).append(score)
     out = []
     for (year, month), scores in sorted(months.items()):
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
         if last >= today or last < since:
             continue  # the month is not over yet, or is older than twelve months
-        mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        out.append((f"{year}-{month:02d}", mean))
+        out.append((f"{year}-{month:02d}", monthly_mean(scores)))
     return out
+
+
+def week_month(week_start: dt.date) -> tuple[int, int]:
+    """The (year, month) a week counts in: the month its last day falls in (DOMAIN §8:
+    "monthly = mean of the weeks that end in that month")."""
+    end = week_start + dt.timedelta(days=6)
+    return end.year, end.month
+
+
+def month_week_starts(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """The first and last possible ``week_start`` of the weeks that end in the month."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return first - dt.timedelta(days=6), last - dt.timedelta(days=6)
+
+
+def monthly_mean(scores) -> Decimal:
+    """The mean of the weekly scores, to two decimals, halves rounded up (as published)."""
+    scores = list(scores)
+    return (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
