@@ -1,7 +1,8 @@
 """The guideline's forms as generated documents (PDF to print and sign, DOCX to edit).
 
 Each form is described once, from the database, as a neutral ``Document`` (title, tables
-of cells with their spans, notes; layout.py) by application.py or procedures.py; pdf.py
+of cells with their spans, notes; layout.py) by application.py, procedures.py or
+enforcement.py (the notices of a violation case); pdf.py
 (HTML template → WeasyPrint) and word.py (python-docx) draw that same description.
 
     obj = document_object(scope=scope, form="1-3", pk=pk)   # None: not visible → 404
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sitewatch.onboarding.documents import application as application_forms
+from sitewatch.onboarding.documents import enforcement as case_forms
 from sitewatch.onboarding.documents import procedures
 from sitewatch.onboarding.documents.common import NotAvailable
 from sitewatch.onboarding.documents.layout import Cell, Document, Para, Row, Table
@@ -35,7 +37,7 @@ FORMATS = {
 class Form:
     code: str  # as in the URL: documents/<code>/<pk>.<fmt>
     label: str  # as listed on the pages
-    source: str  # what the pk names: application, change, notice, statement
+    source: str  # what the pk names: application, change, notice, statement, violation
     build: Callable[[object], Document]
     unavailable: Callable[[object], str | None] = lambda obj: None
 
@@ -51,6 +53,10 @@ FORMS = {form.code: form for form in (
     Form("2", "附件2 建筑工地监控点（移位/拆除）申请表", "change", procedures.change_form),
     Form("4", "附件4 终止/中止施工安全监督告知书", "notice", procedures.notice_form),
     Form("5", "附件5 不能接入情况说明", "statement", procedures.statement_form),
+    Form("rectification", "整改通知书", "violation", case_forms.rectification_order,
+         case_forms.rectification_unavailable),
+    Form("escalation", "违规案件升级处理记录", "violation", case_forms.escalation_record,
+         case_forms.escalation_unavailable),
 )}
 APPLICATION_FORMS = tuple(code for code, form in FORMS.items() if form.source == "application")
 NOTICE_KINDS = tuple(procedures.NOTICE_TEXT)  # 附件4 only; a tower-crane notice (附件3) is not one of these forms
@@ -59,7 +65,7 @@ NOTICE_KINDS = tuple(procedures.NOTICE_TEXT)  # 附件4 only; a tower-crane noti
 def document_object(*, scope, form: str, pk: int):
     """The object form ``form`` is printed from, if ``scope`` sees it; else None. Applications
     through the onboarding selector (an integrator also sees those naming it); the others
-    through the projects the scope sees."""
+    through the projects the scope sees; a violation case through ``Scope.violations()``."""
     from sitewatch.onboarding.models import CannotConnect, Change, ProjectNotice
     from sitewatch.onboarding.selectors import application_list
 
@@ -71,6 +77,8 @@ def document_object(*, scope, form: str, pk: int):
                                                           "project__contractor", "project__supervisor")
     elif spec.source == "change":
         qs = Change.objects.filter(project__in=scope.projects()).select_related("project__contractor")
+    elif spec.source == "violation":
+        qs = scope.violations().select_related("project__district", "project__contractor", "point")
     elif spec.source == "notice":
         qs = ProjectNotice.objects.filter(project__in=scope.projects(), kind__in=NOTICE_KINDS).select_related(
             "project__builder")
