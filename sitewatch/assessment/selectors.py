@@ -147,10 +147,12 @@ def assessment_detail(*, scope: Scope, assessment: Assessment) -> dict:
     for item in result.get("episodes", []):
         if not shown(item["point"]):
             continue
-        notified = _moment(item["notified_at"])
+        notified, recovered = _moment(item["notified_at"]), _moment(item.get("recovered_at"))
         episodes.append({"point": points.get(item["point"], {"id": item["point"]}), "notified_at": notified,
-                         "recovered_at": _moment(item.get("recovered_at")), "days": item["days"],
-                         "amount": item["amount"], "record": records.get((item["point"], notified))})
+                         "recovered_at": recovered, "days": item["days"], "amount": item["amount"],
+                         # the rules count to the check when it came back later (K-A3)
+                         "recovered_by_check": recovered is not None and recovered <= assessment.check_time,
+                         "record": records.get((item["point"], notified))})
     by_episode = {(e["point"]["id"], e["notified_at"]): e for e in episodes}
     deductions, hidden = [], {"count": 0, "amount": 0}
     for item in result.get("deductions", []):
@@ -228,7 +230,9 @@ def integrator_history(*, scope: Scope, firm: Firm, today: dt.date) -> dict:
     for trigger in SanctionTrigger.objects.filter(sanction__in=sanctions).order_by("sanction_id", "ordinal"):
         triggers[trigger.sanction_id].append(trigger)
     return {
-        "firm": firm, "weeks": list(reversed(weeks)),
+        "firm": firm,
+        "weeks": [{"assessment": a, "deductions": [(RULE_LABELS[rule], amount) for rule, amount in _by_rule(a.result)[0].items()
+                                              if amount]} for a in reversed(weeks)],
         "chart": {"weeks": [period_label(a.week_start) for a in weeks], "labels": [week_label(a.week_start)
                                                                                   for a in weeks],
                   "scores": [a.score for a in weeks], "low": LOW_SCORE},

@@ -136,6 +136,7 @@ def test_history_has_chart_data_and_the_scores_that_triggered_a_sanction(world, 
     sanction = FirmSanction.objects.get(firm=world["firm_a"])
     assert SanctionTrigger.objects.get(sanction=sanction).period == "2026-W48"
     assert "2026-W48 40.00分（第1次）" in body and "约谈整改" in body
+    assert "离线率 40 分、修复时间 20 分" in body  # the week's deductions per item
     assert "vendor/echarts/echarts.min.js" in body
 
 
