@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sitewatch.assessment.models import Assessment, SanctionTrigger
+from sitewatch.assessment.models import Assessment, OfflineEpisode, SanctionTrigger
 from sitewatch.assessment.rules import assess_document
 from sitewatch.assessment.weekly import assessment_run
 from sitewatch.monitoring.models import DeviceState
-from sitewatch.registry.models import Device, FirmSanction
+from sitewatch.registry.models import Device, FirmSanction, MonitoringPoint
 from tests.assessment.world import CHECK, WEEK, dust_point, episode_on
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,33 @@ def test_scoreboard_links_are_in_the_navigation_of_the_roles_that_see_them(world
     for username in ("city", "xiashan", "integrator", "operator"):
         links = nav(text(login(username).get("/")))
         assert '<a href="/assessments/">周考核</a>' in links and '<a href="/episodes/">离线事件</a>' in links
+
+
+def test_stream_deduction_shows_the_resolution_and_its_source(world, login):
+    from sitewatch.monitoring.models import Channel
+
+    point = MonitoringPoint.objects.get(project__integrator=world["firm_a"], project__district__name="霞山区",
+                                       kind="entrance_dome")
+    nvr = Device.objects.get(project=point.project, kind="nvr")
+    Channel.objects.create(device=nvr, gb_channel_id=f"4408000000131{point.pk:07d}", point=point, online=True,
+                           main_resolution="1280x720", sub_resolution="704x576", resolution_source="device_config",
+                           first_seen=CHECK, last_catalog_at=CHECK)
+    later = CHECK + dt.timedelta(days=7)
+    [assessment] = [a for a in assessment_run(now=later, week_start=WEEK + dt.timedelta(days=7), check_time=later)
+                    if a.integrator_id == world["firm_a"].pk]
+    body = text(login("city").get(f"/assessments/{assessment.pk}/"))
+    row = re.search(r'<tr id="deduction-\d+">\s*<td data-label="考核项">主码流</td>.*?</tr>', body, re.S)[0]
+    assert "霞山区棚户区改造安置房项目 · 1号出入口球机" in row
+    assert "1280x720 低于 1920x1080" in row and "来源：设备配置查询" in row
+
+
+def test_an_episode_recovered_after_the_check_counts_to_the_check(world, login):
+    episode = world["episodes"][(world["firm_a"].pk, "霞山区")]
+    OfflineEpisode.objects.filter(pk=episode.pk).update(closed_at=CHECK + dt.timedelta(days=2))
+    later = CHECK + dt.timedelta(days=7)
+    [assessment] = [a for a in assessment_run(now=later, week_start=WEEK + dt.timedelta(days=7), check_time=later)
+                    if a.integrator_id == world["firm_a"].pk]
+    body = text(login("city").get(f"/assessments/{assessment.pk}/"))
+    assert "2026-12-02 09:00 恢复" in body  # recovered within that week
+    body = text(login("city").get(f"/assessments/{world['a'].pk}/"))
+    assert "检查时仍未恢复" in body
