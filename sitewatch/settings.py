@@ -188,6 +188,21 @@ if ASSESSMENT_RULES:
 SANCTION_PERIOD = env_str("SANCTION_PERIOD", "weekly")
 if SANCTION_PERIOD not in ("weekly", "monthly"):
     raise ConfigError(f"环境变量 SANCTION_PERIOD={SANCTION_PERIOD!r} 无效：应为 weekly（按周得分计次）或 monthly（按月平均分计次）。")
+# Automatic detection of violations (附件6, issue 7; 口径 K-V1…K-V9): a must-connect project is
+# expected connected this many days after its planned start; a dust point / a camera point offline
+# this many hours is a case; a cleared condition must stay clear this many hours before the
+# platform closes the case; the monitor loop runs detection every this many passes (0: never,
+# run `sitewatch detect` instead). The camera requirement matrix by stage is JSON, checked here.
+ENFORCEMENT_CONNECT_GRACE_DAYS = env_int("ENFORCEMENT_CONNECT_GRACE_DAYS", 30, minimum=0, maximum=3650)
+ENFORCEMENT_DUST_OFFLINE_HOURS = env_int("ENFORCEMENT_DUST_OFFLINE_HOURS", 24, minimum=1, maximum=24 * 365)
+ENFORCEMENT_VIDEO_OFFLINE_HOURS = env_int("ENFORCEMENT_VIDEO_OFFLINE_HOURS", 24, minimum=1, maximum=24 * 365)
+ENFORCEMENT_CLEAR_HOURS = env_int("ENFORCEMENT_CLEAR_HOURS", 24, minimum=1, maximum=24 * 365)
+ENFORCEMENT_DETECT_EVERY_PASSES = env_int("ENFORCEMENT_DETECT_EVERY_PASSES", 10, minimum=0)
+ENFORCEMENT_CAMERA_REQUIREMENTS = env_str("ENFORCEMENT_CAMERA_REQUIREMENTS", "")
+if ENFORCEMENT_CAMERA_REQUIREMENTS:
+    from sitewatch.enforcement.requirements import requirements_from_setting
+
+    requirements_from_setting(ENFORCEMENT_CAMERA_REQUIREMENTS)  # raises ConfigError naming the variable
 # This many identical real-time PM readings in a row are marked `flat` (a stuck sensor).
 DUST_FLAT_READINGS = env_int("DUST_FLAT_READINGS", 10, minimum=3)
 

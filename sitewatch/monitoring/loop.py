@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 
 from django.conf import settings
 
 from sitewatch.alarms.services import alarms_evaluate
 from sitewatch.assessment.episodes import episodes_sweep
+from sitewatch.enforcement.detection import detection_run
 from sitewatch.monitoring.gb28181 import gb_sweep_silent
 from sitewatch.monitoring.models import DeviceState
 from sitewatch.monitoring.services import sweep_silent
@@ -17,11 +19,15 @@ from sitewatch.registry.models import DeviceKind
 from sitewatch.telemetry.quality import flag_flat_lines
 
 log = logging.getLogger("sitewatch.monitor")
+# Passes of this process: detection runs on the first and every ENFORCEMENT_DETECT_EVERY_PASSES-th
+# (each copy of the loop counts its own; detection is idempotent, so copies may overlap).
+_passes = itertools.count()
 
 
 def run_once(*, now: dt.datetime) -> dict[str, int]:
     """Flip silent dust monitors offline, mark flat-lined readings, judge dust readings against the thresholds (alarms),
-    open and close points' offline episodes (assessment), then send the notifications written meanwhile. Safe to run as several copies at once."""
+    open and close points' offline episodes (assessment), detect violations (every
+    ENFORCEMENT_DETECT_EVERY_PASSES passes), then send the notifications written meanwhile. Safe to run as several copies at once."""
     dust = DeviceState.objects.filter(device__kind=DeviceKind.DUST_MONITOR, online=True).values_list("pk", flat=True)
     flips = sweep_silent(now=now, silence=dt.timedelta(seconds=settings.DUST_OFFLINE_AFTER_SECONDS),
                          device_ids=dust)
@@ -41,6 +47,11 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
                  episodes["notices"], episodes["digests"])
     if alarms["opened"] or alarms["closed"] or alarms["escalated"]:
         log.info("扬尘报警：新增 %s，升级 %s，结束 %s", alarms["opened"], alarms["escalated"], alarms["closed"])
+    every = settings.ENFORCEMENT_DETECT_EVERY_PASSES
+    detected = detection_run(now=now) if every and next(_passes) % every == 0 else {}
+    if detected.get("opened") or detected.get("closed") or detected.get("escalated"):
+        log.info("违规自动检测：新增 %s，自动结案 %s，逾期升级 %s", detected.get("opened", 0), detected.get("closed", 0),
+                 detected.get("escalated", 0) + detected.get("recheck_failed", 0))
     sent = notifications_dispatch(now=now)
     return {
         "offline": len(flips),
@@ -52,6 +63,9 @@ def run_once(*, now: dt.datetime) -> dict[str, int]:
         "alarms_closed": alarms["closed"],
         "episodes_opened": episodes["opened"],
         "episodes_closed": episodes["closed"],
+        "violations_opened": detected.get("opened", 0),
+        "violations_closed": detected.get("closed", 0),
+        "violations_escalated": detected.get("escalated", 0) + detected.get("recheck_failed", 0),
         "notifications_sent": sent["sent"],
         "notifications_failed": sent["failed"],
     }
