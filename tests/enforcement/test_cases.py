@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sitewatch.enforcement.models import CaseMeasure, CaseStep, SiteRecord, Violation, ViolationKind, ViolationType
+from sitewatch.enforcement.models import (
+    CaseMeasure,
+    CaseStep,
+    SiteRecord,
+    Violation,
+    ViolationKind,
+    ViolationType,
+)
 from sitewatch.enforcement.services import (
     case_act,
     case_open,
