@@ -205,12 +205,22 @@ def detection_run(*, now: dt.datetime) -> dict[str, int]:
              .select_related("project", "point"))
     recheck_ids = [c.project_id for c in cases if c.kind == ViolationKind.NOT_CONNECTED]
     connected_now = _connected_project_ids(recheck_ids) if recheck_ids else set()
+    # A removed point, a suspended or completed project: the data no longer says anything
+    # about the case; the district settles it (K-V9), the platform neither closes nor escalates.
+    watched_points = set(assessed_points(on=local_date(now)).values_list("pk", flat=True))
+    must_connect = set(Project.objects.must_connect().filter(pk__in=recheck_ids).values_list("pk", flat=True))
     for case in cases:
         if case.kind in POINT_KINDS:
+            if case.point_id not in watched_points:
+                counts["not_watched"] += 1
+                continue
             state = live.get(case.point_id)
             clear = state is not None and state.online
             since = state.since if clear else None
         elif case.kind == ViolationKind.NOT_CONNECTED:
+            if case.project_id not in must_connect:
+                counts["not_watched"] += 1
+                continue
             clear, since = case.project_id in connected_now, None
         else:
             continue  # a type made auto-rechecked by the city that the platform cannot see

@@ -373,6 +373,15 @@ def test_a_not_connected_case_closes_once_the_project_is_heard_from(project):
     assert case.state == "closed" and "2026年11月24日 12:00起恢复正常" in case.steps.last().opinion
 
 
+def test_a_case_of_a_suspended_project_is_left_to_the_district(users, project):
+    case = dust_case(project)
+    case_act(user=users["xiashan"], violation=case, action="order", now=T0 + 26 * H, opinion="限期恢复联网")
+    Project.objects.filter(pk=project.pk).update(status="suspended")
+    result = detection_run(now=dt.datetime(2026, 12, 3, 9, 0, tzinfo=SH))
+    case.refresh_from_db()
+    assert case.state == "ordered" and result["not_watched"] >= 1
+
+
 def test_a_platform_step_lost_to_another_copy_is_counted_not_raised(project):
     case = dust_case(project)
     comes_back(device(project), T0 + 30 * H)
