@@ -40,6 +40,8 @@ CONTRACT_PATHS = {
     "/api/v1/sanctions": {"get"},
     "/api/v1/sanctions/{id}": {"get"},
     "/api/v1/sanctions/{id}/interview": {"post"},
+    "/api/v1/bulletins": {"get"},
+    "/api/v1/bulletins/{month}": {"get"},
 }
 
 

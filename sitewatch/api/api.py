@@ -11,6 +11,7 @@ from sitewatch.api.docs import ServerRenderedDocs
 from sitewatch.api.routes import (
     applications,
     assessments,
+    bulletins,
     changes,
     channels,
     device_models,
@@ -67,6 +68,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/device-models", device_models.router)
     api.add_router("/assessments", assessments.router)
     api.add_router("/episodes", assessments.episode_router)
+    api.add_router("/bulletins", bulletins.router)
     return api
 
 

@@ -6,7 +6,7 @@ One pass, ``detection_run(now=…)``, run by the monitor loop every few passes a
 ``case_open`` (at most one open case per project, point and type, the partial unique
 constraints deciding a race), ``cleared_since`` moves by conditional UPDATE on its old value,
 and the platform's steps go through ``case_act``, which claims the case's state; a copy that
-loses a race is counted, not raised. Rules: 口径 K-V1…K-V9.
+loses a race is counted, not raised. Rules: 口径 K-V1…K-V10.
 """
 
 from __future__ import annotations

@@ -269,3 +269,37 @@ def test_other_users_cannot_preview_or_publish(november, login):
     assert district.post("/assessment-bulletins/2026-11/publish/").status_code == 403
     assert Client().post("/assessment-bulletins/2026-11/publish/").status_code == 302  # to the login page
     assert not Bulletin.objects.exists()
+
+
+# --- the API ---
+
+def test_the_api_lists_published_bulletins_without_a_token(november, users):
+    week(november[0], dt.date(2026, 9, 21), 88)  # September: assessed, not published
+    bulletin_publish(user=users["city"], month=NOV, now=AFTER_NOV)
+    response = Client().get("/api/v1/bulletins")
+    assert response.status_code == 200
+    assert [(b["month"], b["title"], b["url"]) for b in response.json()] == [
+        ("2026-11", TITLE, "/public/assessment/2026-11/")]
+
+
+def test_the_api_reads_the_frozen_bulletin_without_a_token(november, users):
+    bulletin_publish(user=users["city"], month=NOV, now=AFTER_NOV)
+    Firm.objects.filter(name="甲智能科技有限公司").update(name="甲改名后有限公司")
+    data = Client().get("/api/v1/bulletins/2026-11").json()
+    alpha = data["rows"][1]
+    assert (alpha["rank"], alpha["name"], alpha["score"], alpha["fix_time"], alpha["weeks"]) == (
+        2, "甲智能科技有限公司", "83.00", 30, 5)
+    assert data["pdf"] == "/public/assessment/2026-11.pdf"
+    assert any("不足一天按一天计" in note for note in data["notes"])
+    assert FIRM_PHONE not in str(data) and FIRM_CONTACT not in str(data)
+
+
+def test_the_api_answers_404_for_an_unpublished_month(november):
+    for month in ("2026-11", "2026-13", "latest"):
+        response = Client().get(f"/api/v1/bulletins/{month}")
+        assert response.status_code == 404, month
+        assert response.json()["detail"] == "对象不存在或不在您的管辖范围内。"
+
+
+def test_the_rest_of_the_api_still_needs_a_token(db):
+    assert Client().get("/api/v1/assessments").status_code == 401

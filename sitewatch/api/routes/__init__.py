@@ -36,9 +36,9 @@ class InvalidOut(Schema):
     errors: list[FieldError]
 
 
-def _responses(method: str, path: str, response) -> dict:
+def _responses(method: str, path: str, response, *, public: bool = False) -> dict:
     responses = dict(response) if isinstance(response, dict) else {200: response}
-    errors = {401: ErrorOut, 422: InvalidOut}
+    errors = {422: InvalidOut} if public else {401: ErrorOut, 422: InvalidOut}
     if method in ("post", "patch"):
         errors.update({400: ErrorOut, 403: ErrorOut})
     if "{" in path:
@@ -52,7 +52,8 @@ def route(router: Router, method: str, path: str, *, response, **kwargs):
     Every operation documents its error answers, with Chinese descriptions.
     """
     register = getattr(router, method)
-    responses = _responses(method, path, response)
+    # auth=None: a public operation (the published bulletin), answered without a token.
+    responses = _responses(method, path, response, public="auth" in kwargs and kwargs["auth"] is None)
     openapi_extra = {"responses": {code: {"description": STATUS_TEXT[code]} for code in responses}}
 
     def decorator(func):
