@@ -15,7 +15,8 @@ from ninja.openapi.docs import DocsBase
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 LOCATIONS = {"query": "查询参数", "path": "路径参数", "header": "请求头", "cookie": "Cookie"}
 TYPES = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "布尔", "array": "列表", "object": "对象"}
-FORMATS = {"date": "日期", "date-time": "日期时间", "decimal": "十进制数"}
+FORMATS = {"date": "日期", "date-time": "日期时间", "decimal": "十进制数", "binary": "文件"}
+BODY_KINDS = {"application/json": "JSON 对象", "multipart/form-data": "multipart/form-data 表单"}
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Operation:
     params: list[Param] = field(default_factory=list)
     body: list[Param] = field(default_factory=list)
     body_name: str = ""
+    body_kind: str = "JSON 对象"
     responses: list[tuple[str, str]] = field(default_factory=list)
     secured: bool = False
 
@@ -79,10 +81,13 @@ def type_label(schema: dict, components: dict) -> str:
     return label
 
 
-def _body_fields(op: dict, components: dict) -> tuple[str, list[Param]]:
-    content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-    if not content:
-        return "", []
+def _body_fields(op: dict, components: dict) -> tuple[str, list[Param], str]:
+    """The body's name, fields and kind: a JSON object, or a multipart form (file uploads)."""
+    bodies = op.get("requestBody", {}).get("content", {})
+    media = next((m for m in BODY_KINDS if m in bodies), None)
+    if media is None:
+        return "", [], ""
+    content = bodies[media]
     ref = content.get("schema", {})
     schema = _resolve(ref, components)
     required = set(schema.get("required", []))
@@ -92,7 +97,8 @@ def _body_fields(op: dict, components: dict) -> tuple[str, list[Param]]:
               write_only=bool(prop.get("writeOnly")))
         for name, prop in schema.get("properties", {}).items()
     ]
-    return schema.get("title", ""), fields
+    title = "" if media != "application/json" else schema.get("title", "")
+    return title, fields, BODY_KINDS[media]
 
 
 def operations(schema: dict) -> list[tuple[str, list[Operation]]]:
@@ -108,11 +114,11 @@ def operations(schema: dict) -> list[tuple[str, list[Operation]]]:
                       description=p.get("description") or p.get("schema", {}).get("description", ""))
                 for p in op.get("parameters", [])
             ]
-            body_name, body = _body_fields(op, components)
+            body_name, body, body_kind = _body_fields(op, components)
             responses = sorted((str(code), r.get("description", "")) for code, r in op.get("responses", {}).items())
             operation = Operation(
                 method=method.upper(), path=path, summary=op.get("summary", ""), description=op.get("description", ""),
-                operation_id=op.get("operationId", ""), params=params, body=body, body_name=body_name,
+                operation_id=op.get("operationId", ""), params=params, body=body, body_name=body_name, body_kind=body_kind,
                 responses=responses, secured=bool(op.get("security")),
             )
             for tag in op.get("tags") or ["其他"]:

@@ -132,12 +132,18 @@ def _measures(violation: Violation, vtype: ViolationType, *, user, now: dt.datet
 @transaction.atomic
 def case_act(*, user, violation: Violation, action: str, now: dt.datetime, opinion: str = "",
              evidence: Sequence = (), captions: Sequence[str] = (), fine_amount=None,
-             measures_note: str = "") -> CaseStep:
+             measures_note: str = "", attached: Sequence[CaseEvidence] = ()) -> CaseStep:
     """Take ``action`` on the case as ``user`` (None: the platform). ``evidence`` are
-    uploaded files (Django UploadedFile) kept with the step; a report needs at least one."""
+    uploaded files (Django UploadedFile) kept with the step; ``attached`` are files the
+    user uploaded to the case earlier (``case_evidence_attach``, not yet with a step), joined
+    to this step. A report needs at least one file either way."""
     roles = case_roles(user, violation)
     transition = CASE.check(violation.state, action, roles, opinion=opinion)
-    if action == "report" and not evidence:
+    for item in attached:
+        if item.violation_id != violation.pk or item.step_id is not None or item.uploaded_by_id != getattr(
+                user, "pk", None):
+            raise TransitionRefused(f"证据 {item.pk} 不是您为本案件上传、尚未用于办理的文件。", action=action)
+    if action == "report" and not evidence and not attached:
         raise TransitionRefused("报告整改完成须上传整改后的照片或其他证明材料。", action=action)
     vtype = violation_type(violation.kind)
     # Everything that can be refused is checked before the case moves, so a refusal leaves
@@ -164,6 +170,9 @@ def case_act(*, user, violation: Violation, action: str, now: dt.datetime, opini
     for i, upload in enumerate(evidence):
         evidence_add(user=user, violation=violation, upload=upload, now=now, step=step,
                      caption=captions[i] if i < len(captions) else "")
+    if attached and CaseEvidence.objects.filter(pk__in=[e.pk for e in attached], step__isnull=True).update(
+            step=step) != len(attached):
+        raise TransitionRefused("所选证据刚被用于另一次办理，请刷新后重试。", action=action, status=409)
     CaseMeasure.objects.bulk_create(measures)
     _notify(violation, action=action, vtype=vtype, now=now, opinion=opinion)
     return step
@@ -205,6 +214,29 @@ def evidence_add(*, user, violation: Violation, upload, now: dt.datetime, step: 
     return CaseEvidence.objects.create(violation=violation, step=step, caption=caption.strip()[:200], path=name,
                                        file_type=found, original_name=(upload.name or "")[:200], size=upload.size,
                                        sha256=digest.hexdigest(), uploaded_by=user, uploaded_at=now)
+
+
+EVIDENCE_ROLES = frozenset({"district", "city", "contractor", "integrator"})
+
+
+@transaction.atomic
+def case_evidence_attach(*, user, violation: Violation, uploads: Sequence, now: dt.datetime,
+                         captions: Sequence[str] = ()) -> list[CaseEvidence]:
+    """Files added to an open case outside a step (the API's multipart upload, 口径 K-V41):
+    by the project's district bureau, the city bureau, or the contractor and integrator who
+    rectify. Every file is checked before any is stored; a later step may take them up."""
+    if not case_roles(user, violation) & EVIDENCE_ROLES:
+        raise TransitionRefused("只有项目所在县（市、区）住建主管部门、市住建局、施工单位或系统集成商可以上传证据。",
+                                action="evidence", status=403)
+    if violation.state in CASE.final:
+        raise TransitionRefused(f"案件已{CASE.label(violation.state)}，不能再上传证据。", action="evidence",
+                                state=violation.state, status=409)
+    if not uploads:
+        raise TransitionRefused("请选择要上传的文件。", action="evidence")
+    for upload in uploads:
+        _checked_type(upload)
+    return [evidence_add(user=user, violation=violation, upload=upload, now=now,
+                         caption=captions[i] if i < len(captions) else "") for i, upload in enumerate(uploads)]
 
 
 def _checked_type(upload) -> str:
