@@ -189,6 +189,19 @@ class Scope:
             return qs.none()
         return qs.filter(firm__in=self.assessment_firms().values("pk"))
 
+    # --- the monthly public bulletin (附件7; 口径 K-B3, K-B5) ---
+    def bulletins(self, qs: QuerySet | None = None) -> QuerySet:
+        """Published monthly bulletins: everyone's, the public included (DOMAIN §1 "public:
+        the published monthly assessment only"). They hold no personal data."""
+        from sitewatch.assessment.models import Bulletin
+
+        return Bulletin.objects.all() if qs is None else qs
+
+    @property
+    def can_publish_bulletins(self) -> bool:
+        """Preview a month's ranking and publish it: the city bureau only."""
+        return self.role == Role.CITY
+
     def episodes(self, qs: QuerySet | None = None) -> QuerySet:
         """Offline episodes (离线事件): all (city, operator); a district its projects'; builder,
         contractor and supervisor their projects'; an integrator those it answers for (口径 K-A9)."""

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from sitewatch.accounts.visibility import Scope
 from sitewatch.assessment.models import Assessment, Bulletin
 from sitewatch.assessment.rules import SHANGHAI, EvidenceError, Rules
 from sitewatch.assessment.weekly import (
@@ -210,11 +211,10 @@ def _measure(kind: str) -> str:
 
 def bulletin_publish(*, user, month: dt.date, now: dt.datetime) -> Bulletin:
     """The city bureau publishes a month: the ranking computed now is frozen in the row."""
-    from sitewatch.accounts.models import Role
     from sitewatch.accounts.visibility import scope_for
 
     label = month_label(month)
-    if scope_for(user).role != Role.CITY:
+    if not scope_for(user).can_publish_bulletins:
         raise BulletinRefused("只有市住建局可以发布月度考核通报。")
     opens = publishable_from(month)
     if now < opens:
@@ -236,13 +236,13 @@ def bulletin_publish(*, user, month: dt.date, now: dt.datetime) -> Bulletin:
         raise BulletinRefused(f"{label}的考核通报已发布，不能重复发布。") from exc
 
 
-# --- reads (published only: what the public sees) ---
+# --- reads (published only: what the public sees), through the caller's Scope ---
 
-def published_bulletins():
-    return Bulletin.objects.order_by("-month").only("month", "title", "published_at")
+def published_bulletins(*, scope: Scope):
+    return scope.bulletins().order_by("-month").only("month", "title", "published_at")
 
 
-def published_bulletin(*, month: dt.date | None) -> Bulletin | None:
+def published_bulletin(*, scope: Scope, month: dt.date | None) -> Bulletin | None:
     if month is None:
         return None
-    return Bulletin.objects.filter(month=month).first()
+    return scope.bulletins().filter(month=month).first()

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from sitewatch.accounts.models import Role
 from sitewatch.accounts.visibility import scope_for
 from sitewatch.assessment import bulletin as bulletins
 from sitewatch.assessment.bulletin_files import (
@@ -34,7 +33,7 @@ CITY_ONLY = "月度考核通报的预览和发布仅限市住建局。"
 
 
 def _is_city(user) -> bool:
-    return scope_for(user).role == Role.CITY
+    return scope_for(user).can_publish_bulletins
 
 
 def _missing(request):
@@ -52,12 +51,12 @@ def _items(snapshot: dict) -> list[dict]:
 @require_safe
 def public_list(request):
     return render(request, "web/bulletin_list.html", {
-        "bulletins": bulletins.published_bulletins(), "is_city": _is_city(request.user)})
+        "bulletins": bulletins.published_bulletins(scope=scope_for(request.user)), "is_city": _is_city(request.user)})
 
 
 @require_safe
 def public_detail(request, month: str):
-    published = bulletins.published_bulletin(month=bulletins.parse_month(month))
+    published = bulletins.published_bulletin(scope=scope_for(request.user), month=bulletins.parse_month(month))
     if published is None:
         return _missing(request)
     snapshot = published.snapshot
@@ -68,7 +67,7 @@ def public_detail(request, month: str):
 
 @require_safe
 def public_file(request, month: str, fmt: str):
-    published = bulletins.published_bulletin(month=bulletins.parse_month(month))
+    published = bulletins.published_bulletin(scope=scope_for(request.user), month=bulletins.parse_month(month))
     if published is None or fmt not in FORMATS:
         return _missing(request)
     build = bulletin_pdf if fmt == "pdf" else bulletin_xlsx
@@ -88,7 +87,7 @@ def manage(request):
     if not _is_city(request.user):
         return render(request, "403.html", {"reason": CITY_ONLY}, status=403)
     now = timezone.now()
-    published = {b.month: b for b in bulletins.published_bulletins()}
+    published = {b.month: b for b in bulletins.published_bulletins(scope=scope_for(request.user))}
     months = [{"month": m, "key": bulletins.month_key(m), "label": bulletins.month_label(m),
                "published": published.get(m), "opens": bulletins.publishable_from(m)}
               for m in sorted(set(bulletins.assessed_months()) | set(published), reverse=True)]
@@ -105,7 +104,7 @@ def preview(request, month: str):
     first = bulletins.parse_month(month)
     if first is None:
         return _missing(request)
-    published = bulletins.published_bulletin(month=first)
+    published = bulletins.published_bulletin(scope=scope_for(request.user), month=first)
     snapshot = bulletins.monthly_ranking(month=first)
     opens = bulletins.publishable_from(first)
     return render(request, "web/bulletin_preview.html", {
@@ -117,6 +116,8 @@ def preview(request, month: str):
 @require_POST
 @login_required
 def publish(request, month: str):
+    if not _is_city(request.user):
+        return render(request, "403.html", {"reason": CITY_ONLY}, status=403)
     first = bulletins.parse_month(month)
     if first is None:
         return _missing(request)
@@ -124,8 +125,6 @@ def publish(request, month: str):
         bulletins.bulletin_publish(user=request.user, month=first, now=timezone.now())
     except bulletins.BulletinRefused as exc:
         messages.error(request, exc.message)
-        if not _is_city(request.user):
-            return render(request, "403.html", {"reason": exc.message}, status=403)
         return redirect("bulletins:preview", month=month)
     messages.success(request, f"{bulletins.month_label(first)}的考核通报已发布，公众无需登录即可查看。")
     return redirect("bulletins:public_detail", month=month)

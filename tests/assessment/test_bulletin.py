@@ -303,3 +303,13 @@ def test_the_api_answers_404_for_an_unpublished_month(november):
 
 def test_the_rest_of_the_api_still_needs_a_token(db):
     assert Client().get("/api/v1/assessments").status_code == 401
+
+
+def test_every_scope_sees_the_published_bulletins_and_only_the_city_may_publish(november, users, scope_of):
+    from sitewatch.accounts.visibility import PUBLIC
+
+    bulletin_publish(user=users["city"], month=NOV, now=AFTER_NOV)
+    for scope in (PUBLIC, scope_of("xiashan"), scope_of("integrator"), scope_of("city")):
+        assert scope.bulletins().count() == 1
+    assert [u for u in ("city", "xiashan", "operator", "integrator") if scope_of(u).can_publish_bulletins] == ["city"]
+    assert not PUBLIC.can_publish_bulletins

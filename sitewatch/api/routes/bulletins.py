@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from ninja import Field, Path, Router, Schema
 
+from sitewatch.api.auth import scope_of
 from sitewatch.api.routes import route
 from sitewatch.assessment.bulletin import month_key, parse_month, published_bulletin, published_bulletins
 
@@ -57,13 +58,13 @@ def _summary(bulletin) -> dict:
 @route(router, "get", "", response=list[BulletinSummaryOut], operation_id="bulletin_list", auth=None,
        summary="已发布的月度考核通报", description="无需令牌。只列市住建局已发布的月份，最新的在前。")
 def list_bulletins(request):
-    return [_summary(b) for b in published_bulletins()]
+    return [_summary(b) for b in published_bulletins(scope=scope_of(request))]
 
 
 @route(router, "get", "/{month}", response=BulletinOut, operation_id="bulletin_read", auth=None,
        summary="读取月度考核通报", description="无需令牌。发布时冻结的排名和口径说明；未发布的月份为 404。")
 def read_bulletin(request, month: str = MONTH):
-    bulletin = published_bulletin(month=parse_month(month))
+    bulletin = published_bulletin(scope=scope_of(request), month=parse_month(month))
     if bulletin is None:
         raise Http404
     snapshot, key = bulletin.snapshot, month_key(bulletin.month)
