@@ -42,6 +42,13 @@ CONTRACT_PATHS = {
     "/api/v1/sanctions/{id}/interview": {"post"},
     "/api/v1/bulletins": {"get"},
     "/api/v1/bulletins/{month}": {"get"},
+    "/api/v1/cases": {"get"},
+    "/api/v1/cases/{id}": {"get"},
+    "/api/v1/cases/{id}/actions": {"post"},
+    "/api/v1/cases/{id}/evidence": {"post"},
+    "/api/v1/cases/{id}/evidence/{eid}": {"get"},
+    "/api/v1/site-records": {"get", "post"},
+    "/api/v1/violation-types": {"get"},
 }
 
 

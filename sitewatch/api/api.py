@@ -12,6 +12,7 @@ from sitewatch.api.routes import (
     applications,
     assessments,
     bulletins,
+    cases,
     changes,
     channels,
     device_models,
@@ -68,6 +69,9 @@ def build_api() -> NinjaAPI:
     api.add_router("/device-models", device_models.router)
     api.add_router("/assessments", assessments.router)
     api.add_router("/episodes", assessments.episode_router)
+    api.add_router("/cases", cases.router)
+    api.add_router("/site-records", cases.record_router)
+    api.add_router("/violation-types", cases.type_router)
     api.add_router("/bulletins", bulletins.router)
     return api
 
