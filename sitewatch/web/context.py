@@ -17,4 +17,5 @@ def platform(request):
     return {"PLATFORM_TITLE": settings.PLATFORM_TITLE, "show_admin_link": show_admin,
             "show_unregistered_link": signed_in and scope.can_read_unregistered,
             "show_assessment_link": signed_in and scope.can_read_assessments,
-            "show_episode_link": signed_in and not scope.is_public}
+            "show_episode_link": signed_in and not scope.is_public,
+            "show_case_link": signed_in and not scope.is_public}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sitewatch.web import assessments, documents, procedures, sanctions, views
+from sitewatch.web import assessments, cases, documents, procedures, sanctions, views
 
 app_name = "web"
 urlpatterns = [
@@ -33,4 +33,11 @@ urlpatterns = [
     path("episodes/", assessments.episode_list, name="episode_list"),
     path("episodes/<int:pk>/report/", assessments.episode_report, name="episode_report"),
     path("sanctions/<int:pk>/", sanctions.sanction_detail, name="sanction_detail"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/stats/", cases.case_stats, name="case_stats"),
+    path("cases/stats.xlsx", cases.case_stats_xlsx, name="case_stats_xlsx"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/evidence/<int:evidence_pk>/", cases.evidence_download, name="case_evidence"),
+    path("projects/<int:pk>/site-records/new/", cases.site_record_new, name="site_record_new"),
+    path("violation-types/", cases.violation_types, name="violation_types"),
 ]

@@ -19,7 +19,7 @@ from sitewatch.accounts.visibility import scope_for
 from sitewatch.notifications.selectors import notification_list
 from sitewatch.registry import selectors
 from sitewatch.registry.models import GB28181_KINDS, Device, Project
-from sitewatch.web import dashboard, dust, procedures, video
+from sitewatch.web import cases, dashboard, dust, procedures, video
 from sitewatch.web.forms import (
     DeviceFilterForm,
     FilterForm,
@@ -102,6 +102,7 @@ def project_detail(request, pk: int):
         "may_apply": (scope.role == "contractor" and project.contractor_id == scope.firm_id)
         or scope.role == "integrator",
         "procedures": procedures.project_section(user=request.user, scope=scope, project=project),
+        "cases": cases.project_section(user=request.user, scope=scope, project=project),
     })
 
 
@@ -174,8 +175,12 @@ def inbox_view(request):
     from sitewatch.onboarding.selectors import inbox
 
     scope = scope_for(request.user)
-    items = inbox(user=request.user, scope=scope, now=timezone.now())
-    return render(request, "web/inbox.html", {"items": items, "interviews": interviews_waiting(scope=scope)})
+    from sitewatch.enforcement.board import case_inbox
+
+    now = timezone.now()
+    items = inbox(user=request.user, scope=scope, now=now)
+    return render(request, "web/inbox.html", {"items": items, "interviews": interviews_waiting(scope=scope),
+                                              "case_tasks": case_inbox(user=request.user, scope=scope, now=now)})
 
 
 @require_safe
