@@ -102,8 +102,34 @@ def _assessment_data(chikan: District) -> tuple[list[int], list[int], list[int]]
     return assessments, episodes, list(Assessment.objects.values_list("integrator_id", flat=True))
 
 
+CASE_AT = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
+
+
+def _case_data(chikan: District) -> tuple[list[int], list[int], set[str]]:
+    """A 赤坎区 on-site record opening a case with a photo, ordered by the 赤坎区 official,
+    and a video-patrol record with behaviours: their ids, and the strings only they show."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sitewatch.enforcement.models import CaseEvidence, Violation
+    from sitewatch.enforcement.services import case_act, site_record_create
+
+    official = User.objects.get(username="chikan")
+    project = Project.objects.filter(district=chikan).order_by("pk").first()
+    photo = SimpleUploadedFile("赤坎现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    onsite = site_record_create(user=official, project=project, kind="onsite", observed_at=CASE_AT, now=CASE_AT,
+                                violation_kind="no_video", findings="赤坎检查：出入口未装摄像机", photos=[photo],
+                                latitude="21.2731", longitude="110.3650")
+    case_act(user=official, violation=onsite.violation, action="order", now=CASE_AT, opinion="赤坎整改意见：限期安装")
+    site_record_create(user=official, project=project, kind="patrol", observed_at=CASE_AT, now=CASE_AT,
+                       behaviours=["夜间违规施工"], findings="赤坎巡查：夜间施工")
+    cases = list(Violation.objects.filter(project__district=chikan).values_list("pk", flat=True))
+    evidence = list(CaseEvidence.objects.filter(violation__project__district=chikan).values_list("pk", flat=True))
+    return cases, evidence, {"赤坎检查：出入口未装摄像机", "赤坎整改意见：限期安装", "赤坎巡查：夜间施工", "赤坎现场.png"}
+
+
 @pytest.fixture
-def chikan_world(db):
+def chikan_world(db, settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
     chikan = District.objects.get(name="赤坎区")
     _video_data(District.objects.get(name="霞山区"), "霞山")  # so the 霞山区 walk renders real video pages
     only_here = Firm.objects.create(credit_code="91440802MA5CK00001", name="赤坎独家监理咨询有限公司",
@@ -118,6 +144,8 @@ def chikan_world(db):
         markers |= {value for value in (device.serial, device.gb_device_id, device.hj212_mn, device.apn_card) if value}
     markers |= _video_data(chikan, "赤坎")
     assessments, episodes, integrators = _assessment_data(chikan)
+    cases, evidence, case_markers = _case_data(chikan)
+    markers |= case_markers
     ids = {
         "project": [p.pk for p in projects],
         "point": list(MonitoringPoint.objects.filter(project__district=chikan).values_list("pk", flat=True)),
@@ -125,6 +153,8 @@ def chikan_world(db):
         "firm": [only_here.pk, *integrators],
         "assessment": assessments,
         "episode": episodes,
+        "case": cases,
+        "evidence": evidence,
     }
     return {"district": chikan, "markers": markers, "ids": ids}
 
@@ -134,6 +164,8 @@ def _candidate_values(conv: str | None, name: str, world) -> list[str]:
         return ["registry", "accounts", "holidays"]
     if name in ("model_name",):
         return ["project", "device", "monitoringpoint", "firm"]
+    if name == "evidence_pk":  # under /cases/<pk>/: the pk walks every id, the file ids are the 赤坎区 case's
+        return [str(i) for i in world["ids"]["evidence"]]
     every_id = sorted({i for group in world["ids"].values() for i in group})
     if conv in (None, "path", "str") and name not in ("pk", "id", "object_id", "project_id", "device_id"):
         return [str(every_id[0])]
@@ -224,3 +256,5 @@ def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
     assert "/unregistered/" in pages
     assert any(re.fullmatch(r"/assessments/\d+/", p) for p in pages)
     assert "/episodes/" in pages and "/api/v1/episodes" in pages
+    assert any(re.fullmatch(r"/cases/\d+/", p) for p in pages)
+    assert "/cases/" in pages

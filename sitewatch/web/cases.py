@@ -73,17 +73,14 @@ def _page(request, queryset):
 
 
 def case_doc_links(violation) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(title, [(label, URL)]) of the case's notices whose form is registered with the
-    documents page; none while it is not (the page renders either way)."""
-    try:
-        from sitewatch.onboarding.documents import FORMS
-    except ImportError:  # pragma: no cover - the documents package is part of the platform
-        return []
+    """(title, [(label, URL)]) of the case's notices that are registered with the documents
+    page and make sense in the case's state (整改通知书 once ordered, 升级处理记录 once
+    escalated); none while the documents page lacks them (the page renders either way)."""
+    from sitewatch.onboarding.documents import FORMS, document_unavailable
+
     found = []
     for form, title in CASE_DOCUMENTS:
-        if form not in FORMS:
-            continue
-        if form == "escalation" and not violation.measures.exists():
+        if form not in FORMS or document_unavailable(form, violation):
             continue
         links = doc_links(form, violation.pk)
         if links:

@@ -240,6 +240,17 @@ def test_a_deadline_without_calendar_data_shows_pending_with_the_reason(login, c
     assert "待定" in body and "2099年放假安排未录入" in body
 
 
+def test_the_notice_links_appear_once_the_order_is_given(login, users, case):
+    from sitewatch.onboarding.documents import FORMS
+
+    if "rectification" not in FORMS:
+        pytest.skip("整改通知书尚未登记到文书页面")
+    url = f"/documents/rectification/{case.pk}.pdf"
+    assert url not in login("xiashan").get(f"/cases/{case.pk}/").content.decode()
+    _ordered(users, case)
+    assert url in login("xiashan").get(f"/cases/{case.pk}/").content.decode()
+
+
 # --- evidence downloads ---
 
 def test_an_image_is_served_inline_with_its_type(login, users, case):
