@@ -102,9 +102,11 @@ class CaseTask:
         return self.deadline is not None and self.deadline.overdue
 
 
-# What waits for whom (口径 K-V21): the staff order found cases, re-check reported ones and
-# decide on overdue ordered ones; the parties report ordered ones. Escalated cases wait on
-# measures carried out outside the platform and are left to the case board.
+# What waits for whom (口径 K-V21): the district orders found cases, re-checks reported ones
+# and decides on overdue ordered ones; the parties report ordered ones. The city bureau may
+# act on any case but they are the districts' work: it works from the case board, not a
+# 待办 of every case in the city. Escalated cases wait on measures carried out outside the
+# platform and are left to the case board.
 INBOX_STAFF = {CaseState.FOUND, CaseState.REPORTED}
 INBOX_PARTY = {CaseState.ORDERED}
 
@@ -112,7 +114,7 @@ INBOX_PARTY = {CaseState.ORDERED}
 def case_inbox(*, user, scope: Scope, now: dt.datetime) -> list[CaseTask]:
     today = local_date(now)
     role = scope.role
-    if role in ("district", "city"):
+    if role == "district":
         qs = scope.violations().filter(Q(state__in=INBOX_STAFF) | Q(state=CaseState.ORDERED, due_date__lt=today))
     elif role in ("contractor", "integrator"):
         qs = scope.violations().filter(state__in=INBOX_PARTY)

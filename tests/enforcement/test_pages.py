@@ -339,9 +339,15 @@ def test_the_stats_xlsx_opens_with_the_month_s_counts(login, users, project, cas
 
 
 def test_stats_count_only_the_district_s_own_cases(login, case, chikan_case):
+    from openpyxl import load_workbook
+
     now = timezone.localtime()
-    body = login("xiashan").get(f"/cases/stats/?month={now:%Y-%m}").content.decode()
+    client = login("xiashan")
+    body = client.get(f"/cases/stats/?month={now:%Y-%m}").content.decode()
     assert "霞山区" in body and "赤坎区" not in body
+    sheet = load_workbook(io.BytesIO(client.get(f"/cases/stats.xlsx?month={now:%Y-%m}").content)).worksheets[0]
+    total = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "合计")
+    assert total[2] == 1  # the 霞山区 case found this month; the 赤坎区 one is not counted
 
 
 def test_stats_count_an_ordered_case_past_its_deadline_as_overdue(scope_of, users, case):
@@ -409,6 +415,10 @@ def test_the_inbox_lists_a_found_case_for_the_district_and_an_ordered_one_for_th
     _ordered(users, case)
     assert f"/cases/{case.pk}/" in login("contractor").get("/inbox/").content.decode()
     assert f"/cases/{case.pk}/" not in login("xiashan").get("/inbox/").content.decode()
+
+
+def test_the_city_s_inbox_does_not_list_the_districts_cases(login, case):
+    assert f"/cases/{case.pk}/" not in login("city").get("/inbox/").content.decode()
 
 
 def test_the_inbox_shows_an_overdue_ordered_case_to_the_district(login, users, case):
