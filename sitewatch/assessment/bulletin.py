@@ -162,25 +162,9 @@ def _rules_of(assessment: Assessment | None) -> Rules:
     return rules_in_force()
 
 
-def _deduct(amount: int, per_point: bool = False) -> str:
-    return "不扣分" if not amount else f"{'每点' if per_point else ''}扣{amount}分"
-
-
 def bulletin_notes(rules: Rules) -> list[str]:
     """The 口径说明 printed with the bulletin (DOMAIN §8), from the bands in force."""
-    offline, low = [], None
-    for pct, amount in rules.offline_bands:
-        offline.append(f"不超过{pct}%（含{pct}%）{_deduct(amount)}" if low is None
-                       else f"超过{low}%至{pct}%（含）{_deduct(amount)}")
-        low = pct
-    below, amount = rules.offline_below
-    offline += [f"超过{low}%不足{below}%{_deduct(amount)}", f"{below}%及以上扣{rules.offline_max}分"]
-    fixes, low_days = [], 0
-    for days, amount in rules.fix_bands:
-        span = f"{days}天以内" if low_days == 0 else f"{low_days + 1}—{days}天"
-        fixes.append(span + _deduct(amount, per_point=True))
-        low_days = days
-    fixes.append(f"超过{low_days}天每点扣{rules.fix_max}分")
+    offline, fixes = rules.offline_band_texts(), rules.fix_band_texts()
     main, sub = (m.replace("x", "×") for m in (rules.main_minimum, rules.sub_minimum))
     counted = "每周得分" if settings.SANCTION_PERIOD == "weekly" else "月度平均分"
     measures = "，".join(f"第{n}次{_measure(kind)}" for n, kind in sorted(MEASURES.items()))

@@ -96,6 +96,25 @@ class Rules:
         pct, amount = self.offline_below
         return amount if rate < Fraction(pct) else self.offline_max
 
+    def offline_band_texts(self) -> list[str]:
+        """The offline-rate bands in Chinese, as the 口径说明 print them (pages, bulletin)."""
+        texts, low = [], None
+        for pct, amount in self.offline_bands:
+            span = f"不超过{pct}%（含{pct}%）" if low is None else f"超过{low}%至{pct}%（含）"
+            texts.append(span + (f"扣{amount}分" if amount else "不扣分"))
+            low = pct
+        below, amount = self.offline_below
+        return texts + [f"超过{low}%不足{below}%扣{amount}分", f"{below}%及以上扣{self.offline_max}分"]
+
+    def fix_band_texts(self) -> list[str]:
+        """The fix-time bands in Chinese (days begun), as the 口径说明 print them."""
+        texts, low_days = [], 0
+        for days, amount in self.fix_bands:
+            span = f"{days}天以内" if low_days == 0 else f"{low_days + 1}—{days}天"
+            texts.append(span + (f"每点扣{amount}分" if amount else "不扣分"))
+            low_days = days
+        return texts + [f"超过{low_days}天每点扣{self.fix_max}分"]
+
     def fix_deduction(self, days: int) -> int:
         for up_to, amount in self.fix_bands:
             if days <= up_to:

@@ -106,20 +106,7 @@ def _moment(text: str | None) -> dt.datetime | None:
 
 def rules_text(rules: Rules) -> list[str]:
     """The bands in force, as the 口径 rows read them (from the evidence's own rules)."""
-    bands, low = [], "0"
-    for pct, amount in rules.offline_bands:
-        bands.append(f"{'不超过' if low == '0' else f'超过{low}%至'}{pct}%{'（含）' if low != '0' else '（含本数）'}"
-                     f"{'不扣分' if not amount else f'扣{amount}分'}")
-        low = pct
-    below, amount = rules.offline_below
-    bands.append(f"超过{low}%不足{below}%扣{amount}分")
-    bands.append(f"{below}%及以上扣{rules.offline_max}分")
-    fixes, low_days = [], 0
-    for days, amount in rules.fix_bands:
-        span = f"{days}天以内" if low_days == 0 else f"{low_days + 1}—{days}天"
-        fixes.append(f"{span}{'不扣分' if not amount else f'每点扣{amount}分'}")
-        low_days = days
-    fixes.append(f"超过{low_days}天每点扣{rules.fix_max}分")
+    bands, fixes = rules.offline_band_texts(), rules.fix_band_texts()
     return [
         f"满分{rules.full_score}分，扣完为止，不出现负分。",
         "离线率 = 检查时离线点位数 ÷ 参与考核点位数：" + "；".join(bands) + "（口径 K-A2）。",

@@ -78,7 +78,7 @@ def test_drilldown_shows_each_deduction_with_point_and_sms_time(world, login):
     assert "霞山区棚户区改造安置房项目 · 扬尘监测点" in body and "赤坎区棚户区改造安置房项目 · 扬尘监测点" in body
     assert "短信通知 2026-11-24 10:00" in body and "检查时仍未恢复" in body
     assert "集成商未告知恢复" in body
-    assert "不超过10%（含本数）不扣分" in body  # the rules in force, from the evidence
+    assert "不超过10%（含10%）不扣分" in body  # the rules in force, from the evidence
 
 
 def test_district_drilldown_never_names_another_districts_points(world, login):
