@@ -312,12 +312,15 @@ def assess(evidence: Evidence) -> dict:
             deductions.append({"rule": "fix_time", "amount": amount, "point": episode.point, "detail": detail})
     unknown = []
     main_min, sub_min = _minimum(rules.main_minimum), _minimum(rules.sub_minimum)
+    parsed: dict[str, Resolution | None] = {}  # a city has a handful of distinct spellings
     for point in evidence.points:
         if point.kind not in CAMERA_KINDS:
             continue
         for rule, text, minimum, label in (("main_stream", point.main_resolution, main_min, "主码流"),
                                            ("sub_stream", point.sub_resolution, sub_min, "子码流")):
-            resolution = parse_resolution(text) if text else None
+            if text and text not in parsed:
+                parsed[text] = parse_resolution(text)
+            resolution = parsed[text] if text else None
             if resolution is None:
                 unknown.append({"point": point.id, "stream": rule, "value": text})
             elif not resolution.meets(minimum):
