@@ -164,7 +164,7 @@ def _candidate_values(conv: str | None, name: str, world) -> list[str]:
         return ["registry", "accounts", "holidays"]
     if name in ("model_name",):
         return ["project", "device", "monitoringpoint", "firm"]
-    if name == "evidence_pk":  # under /cases/<pk>/: the pk walks every id, the file ids are the 赤坎区 case's
+    if name in ("evidence_pk", "eid"):  # under /cases/<pk>/ (pages, API): the file ids are the 赤坎区 case's
         return [str(i) for i in world["ids"]["evidence"]]
     every_id = sorted({i for group in world["ids"].values() for i in group})
     if conv in (None, "path", "str") and name not in ("pk", "id", "object_id", "project_id", "device_id"):
@@ -258,3 +258,5 @@ def test_the_walk_finds_chikan_data_as_the_chikan_official(chikan_world):
     assert "/episodes/" in pages and "/api/v1/episodes" in pages
     assert any(re.fullmatch(r"/cases/\d+/", p) for p in pages)
     assert "/cases/" in pages
+    assert {"/api/v1/cases", "/api/v1/site-records"} <= pages and any(re.fullmatch(r"/api/v1/cases/\d+", p)
+                                                                     for p in pages)
