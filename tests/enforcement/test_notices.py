@@ -124,3 +124,18 @@ def test_another_district_gets_404(escalated, project, login, scope_of):
             response = login("chikan").get(reverse("web:document", args=[form, escalated.pk, fmt]))
             assert response.status_code == 404
             assert project.name not in response.content.decode()
+
+
+def test_a_patrol_case_escalated_prints_the_differentiated_measures_and_its_basis(users, project):
+    violation, _ = case_open(project=project, kind=ViolationKind.SITE_BEHAVIOUR, now=NOW, source="patrol",
+                             detail="车辆未冲洗带泥上路")
+    case_act(user=users["xiashan"], violation=violation, action="order", now=NOW, opinion="限期冲洗")
+    case_act(user=users["xiashan"], violation=violation, action="escalate", now=NOW + dt.timedelta(days=7),
+             opinion="逾期未整改", measures_note="约谈项目经理，列入差异化管理重点监管名单")
+    violation.refresh_from_db()
+    pdf, docx = both("escalation", violation)
+    text = pdf_text(pdf)
+    for expected in ("后台影像线上巡查施工行为违规", "发现违规（视频巡查）", "逾期未整改，升级处理", "差异化管理措施",
+                     "约谈项目经理，列入差异化管理重点监管名单", "附件6", "3个工作日"):
+        assert expected in text, expected
+    assert "（平台未存证据文件）" in table_text(docx_tables(docx))
