@@ -165,3 +165,35 @@ def test_video_patrol_record_shows_its_image(new_page, browser_server, photo):
     official.goto(f"/projects/{project_pk}/")
     expect(official.locator("#project-cases")).to_contain_text("后台影像线上巡查施工行为违规")
     expect(official.locator("#project-site-records")).to_contain_text("视频巡查")
+
+
+def test_board_statistics_chart_and_types_for_the_city(new_page, browser_server):
+    _, env = browser_server
+    project_pk = _project(env, "霞山区违规案件浏览器测试项目（统计）")
+    official = new_page()
+    log_in(official, "xiashan")
+    official.goto(f"/projects/{project_pk}/site-records/new/")
+    official.select_option("#id_violation_kind", label="未安装扬尘在线监测设备")
+    official.fill("#id_findings", "现场未见扬尘在线监测设备")
+    with official.expect_navigation():
+        official.get_by_role("button", name="登记", exact=True).click()
+    pk = case_id(official)
+
+    city = new_page()
+    log_in(city, "city")
+    city.goto("/")
+    city.get_by_role("link", name="违规案件").click()
+    expect(city.locator(f'#case-table a[href="/cases/{pk}/"]')).to_be_visible()
+    city.select_option("#id_kind", label="未安装扬尘在线监测设备")
+    city.get_by_role("button", name="查询").click()
+    expect(city.locator(f'#case-table a[href="/cases/{pk}/"]')).to_be_visible()
+    expect(city.locator("#case-table")).not_to_contain_text("未安装视频监控设备")
+    shot(city, "case-board")
+    city.locator("#stats-link").click()
+    expect(city.locator("#stats-chart canvas")).to_have_count(1)
+    found = city.locator("#stats-by-kind tr", has_text="未安装扬尘在线监测设备").locator("td[data-label='发现']")
+    expect(found).to_have_text(re.compile(r"^[1-9]\d*$"))
+    shot(city, "case-stats")
+    city.goto("/violation-types/")
+    expect(city.locator("section[id^=type-]")).to_have_count(7)
+    shot(city, "violation-types")
