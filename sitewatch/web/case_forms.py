@@ -91,8 +91,3 @@ class ViolationTypeForm(forms.Form):
                                             choices=MeasureKind.choices, widget=forms.CheckboxSelectMultiple,
                                             error_messages={"invalid_choice": "未知的升级处理措施。"})
 
-
-def first_error(form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return "填写有误。"

@@ -45,8 +45,9 @@ from sitewatch.lib.dates import local_date
 from sitewatch.lib.workflow import TransitionRefused
 from sitewatch.onboarding.materials import upload_storage
 from sitewatch.onboarding.services import project_roles
-from sitewatch.web.case_forms import CaseFilterForm, SiteRecordForm, ViolationTypeForm, first_error
+from sitewatch.web.case_forms import CaseFilterForm, SiteRecordForm, ViolationTypeForm
 from sitewatch.web.documents import content_disposition
+from sitewatch.web.procedure_forms import first_error
 from sitewatch.web.procedures import doc_links
 
 PAGE_SIZE = 25
