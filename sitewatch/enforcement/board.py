@@ -16,8 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from sitewatch.accounts.visibility import Scope
 from sitewatch.enforcement.models import CaseState, CaseStep, Violation, ViolationKind
-from sitewatch.enforcement.services import case_roles
-from sitewatch.enforcement.workflows import CASE
+from sitewatch.enforcement.services import case_actions
 from sitewatch.lib.dates import SHANGHAI, local_date
 from sitewatch.lib.workdays import CalendarMissing, working_days_between
 
@@ -122,8 +121,7 @@ def case_inbox(*, user, scope: Scope, now: dt.datetime) -> list[CaseTask]:
         return []
     tasks = []
     for violation in qs.select_related("project__district", "point"):
-        actions = [t for t in CASE.available(violation.state, case_roles(user, violation))
-                   if t.action not in ("dismiss", "auto_close")]
+        actions = [t for t in case_actions(user, violation, now=now) if t.action not in ("dismiss", "auto_close")]
         if actions:
             tasks.append(CaseTask(violation, actions, deadline(violation, today=today)))
     return sorted(tasks, key=lambda t: (not t.overdue, t.deadline is None or t.deadline.days_left is None,

@@ -61,6 +61,22 @@ def case_roles(user, violation: Violation) -> set[str]:
     return project_roles(user, violation.project) - {"operator", "supervisor"}
 
 
+_NOT_OVERDUE = "整改期限（{due}，含当日）未过，不能以逾期未整改升级处理。"
+
+
+def case_overdue(violation: Violation, *, now: dt.datetime) -> bool:
+    """Past its rectification deadline (the deadline day itself still counts, Asia/Shanghai);
+    a deadline 待定 is never past."""
+    return violation.due_date is not None and local_date(now) > violation.due_date
+
+
+def case_actions(user, violation: Violation, *, now: dt.datetime) -> list:
+    """The steps the table offers this user now: as CASE.available, but 逾期未整改 only once
+    the deadline has passed (what the pages and the API offer; case_act checks the same)."""
+    return [t for t in CASE.available(violation.state, case_roles(user, violation))
+            if t.action != "escalate" or case_overdue(violation, now=now)]
+
+
 def _step(violation: Violation, *, action: str, from_state: str, to_state: str, user, now: dt.datetime,
           opinion: str = "") -> CaseStep:
     return CaseStep.objects.create(violation=violation, action=action, from_state=from_state, to_state=to_state,
@@ -139,6 +155,10 @@ def case_act(*, user, violation: Violation, action: str, now: dt.datetime, opini
     to this step. A report needs at least one file either way."""
     roles = case_roles(user, violation)
     transition = CASE.check(violation.state, action, roles, opinion=opinion)
+    if action == "escalate" and not case_overdue(violation, now=now):
+        raise TransitionRefused(_NOT_OVERDUE.format(due=violation.due_date.strftime("%Y年%m月%d日")) if
+                                violation.due_date else "整改期限待定，不能以逾期未整改升级处理。", action=action,
+                                state=violation.state, status=409)
     for item in attached:
         if item.violation_id != violation.pk or item.step_id is not None or item.uploaded_by_id != getattr(
                 user, "pk", None):

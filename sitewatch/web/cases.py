@@ -36,7 +36,7 @@ from sitewatch.enforcement.services import (
     BEHAVIOURS,
     TYPE_FIELDS,
     case_act,
-    case_roles,
+    case_actions,
     site_record_create,
     violation_type_update,
 )
@@ -158,7 +158,7 @@ def case_detail(request, pk: int):
     vtype = ViolationType.objects.get(kind=violation.kind)
     steps = list(violation.steps.prefetch_related("evidence"))
     evidence = list(violation.evidence.all())
-    actions = CASE.available(violation.state, case_roles(request.user, violation) - {"system"})
+    actions = [t for t in case_actions(request.user, violation, now=timezone.now()) if t.action != "auto_close"]
     site_record = SiteRecord.objects.filter(violation=violation).first()  # seen through its case (K-V23)
     return render(request, "web/case_detail.html", {
         "case": violation, "vtype": vtype, "state_label": CASE.label(violation.state),

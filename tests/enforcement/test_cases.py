@@ -170,3 +170,22 @@ def test_the_city_edits_a_type_and_the_old_text_is_kept(users):
     with pytest.raises(TransitionRefused) as refused:
         violation_type_update(user=users["xiashan"], violation_type=vtype, now=NOW, rectify_days=4)
     assert refused.value.status == 403
+
+
+def test_overdue_escalation_waits_for_the_deadline_to_pass(users, case):
+    case_act(user=users["xiashan"], violation=case, action="order", now=NOW, opinion="限期安装")
+    case.refresh_from_db()  # due 2026-10-12
+    on_the_day = dt.datetime(2026, 10, 12, 18, 0, tzinfo=SH)
+    with pytest.raises(TransitionRefused, match="未过") as refused:
+        case_act(user=users["xiashan"], violation=case, action="escalate", now=on_the_day, opinion="逾期未整改",
+                 fine_amount="60000")
+    assert refused.value.status == 409
+    from sitewatch.enforcement.services import case_actions
+
+    assert "escalate" not in {t.action for t in case_actions(users["xiashan"], case, now=on_the_day)}
+    next_day = dt.datetime(2026, 10, 13, 9, 0, tzinfo=SH)
+    assert "escalate" in {t.action for t in case_actions(users["xiashan"], case, now=next_day)}
+    case_act(user=users["xiashan"], violation=case, action="escalate", now=next_day, opinion="逾期未整改",
+             fine_amount="60000")
+    case.refresh_from_db()
+    assert case.state == "escalated"

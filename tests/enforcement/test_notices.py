@@ -130,7 +130,7 @@ def test_a_patrol_case_escalated_prints_the_differentiated_measures_and_its_basi
     violation, _ = case_open(project=project, kind=ViolationKind.SITE_BEHAVIOUR, now=NOW, source="patrol",
                              detail="车辆未冲洗带泥上路")
     case_act(user=users["xiashan"], violation=violation, action="order", now=NOW, opinion="限期冲洗")
-    case_act(user=users["xiashan"], violation=violation, action="escalate", now=NOW + dt.timedelta(days=7),
+    case_act(user=users["xiashan"], violation=violation, action="escalate", now=NOW + dt.timedelta(days=14),
              opinion="逾期未整改", measures_note="约谈项目经理，列入差异化管理重点监管名单")
     violation.refresh_from_db()
     pdf, docx = both("escalation", violation)

@@ -32,8 +32,8 @@ from sitewatch.enforcement.models import (
 from sitewatch.enforcement.services import (
     BEHAVIOURS,
     case_act,
+    case_actions,
     case_evidence_attach,
-    case_roles,
     site_record_create,
 )
 from sitewatch.enforcement.workflows import CASE
@@ -216,13 +216,12 @@ class CaseDetail(CaseOut):
     @staticmethod
     def resolve_actions(obj, context):
         vtype = ViolationType.objects.get(kind=obj.kind)
-        roles = case_roles(context["request"].auth, obj)
         return [{"action": t.action, "label": t.label, "needs_opinion": t.needs_opinion,
                  "needs_evidence": t.action == "report",
                  "needs_fine_amount": t.target == CaseState.ESCALATED and MeasureKind.FINE in vtype.escalations,
                  "needs_measures_note": t.target == CaseState.ESCALATED
                  and MeasureKind.DIFFERENTIATED in vtype.escalations}
-                for t in CASE.available(obj.state, roles)]
+                for t in case_actions(context["request"].auth, obj, now=timezone.now()) if t.action != "auto_close"]
 
 
 class CaseActIn(Schema):
