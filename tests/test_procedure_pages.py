@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.http import HttpResponse
-from django.test import override_settings
-from django.urls import include, path
 from django.utils import timezone
 
 from sitewatch.enforcement.models import Violation
@@ -284,28 +281,12 @@ def test_inbox_lists_changes_waiting_for_each_party(users, login, project, entra
     assert waiting("contractor") == {"submit"} and waiting("city") == set()
 
 
-# --- document links, once the documents page is installed ---
+# --- document links ---
 
-def _document(request, form, pk, fmt):
-    return HttpResponse(f"{form}-{pk}.{fmt}")
-
-
-def _urlconf_with_documents():
-    from sitewatch.web import urls as web_urls
-
-    patterns = [p for p in web_urls.urlpatterns if getattr(p, "name", None) != "document"]
-    patterns.append(path("documents/<str:form>/<int:pk>.<str:fmt>", _document, name="document"))
-    return [path("", include((patterns, "web")))]
-
-
-urlpatterns = _urlconf_with_documents()
-
-
-def test_documents_are_linked_when_the_documents_page_exists(users, login, project, entrance):
+def test_documents_are_linked_on_the_change_and_statement_pages(users, login, project, entrance):
     change = relocation(users, project, entrance)
     statement = cannot_connect_file(user=users["contractor"], project=project, reason="待供电",
                                     promised_date=timezone.localdate() + dt.timedelta(days=5), now=timezone.now())
-    with override_settings(ROOT_URLCONF=__name__):
-        client = login("contractor")
-        assert f'href="/documents/2/{change.pk}.pdf"' in body(client.get(f"/changes/{change.pk}/"))
-        assert f'href="/documents/5/{statement.pk}.docx"' in body(client.get(f"/statements/{statement.pk}/"))
+    client = login("contractor")
+    assert f'href="/documents/2/{change.pk}.pdf"' in body(client.get(f"/changes/{change.pk}/"))
+    assert f'href="/documents/5/{statement.pk}.docx"' in body(client.get(f"/statements/{statement.pk}/"))
