@@ -19,11 +19,12 @@ import datetime as dt
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.throwaway_db import on_throwaway_database  # noqa: E402
 
 SH = dt.timezone(dt.timedelta(hours=8))
 CHECK = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH)
@@ -37,37 +38,12 @@ def main() -> None:
     parser.add_argument("--integrators", type=int, default=60)
     parser.add_argument("--postgres", metavar="URL", help="server to create the throwaway database on")
     args = parser.parse_args()
-    if args.postgres:
-        import psycopg
-
-        name = f"sitewatch_bench_{os.getpid()}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/" + name
-        try:
-            run(args)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        return
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='sw-bench-')}/bench.sqlite3"
-    run(args)
+    on_throwaway_database(args.postgres, lambda: run(args))
 
 
 def run(args) -> None:
-    os.environ.setdefault("SECRET_KEY", "benchmark")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "sitewatch.settings"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     build(args)
     built = time.perf_counter() - started
