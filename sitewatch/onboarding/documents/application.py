@@ -7,16 +7,19 @@ from __future__ import annotations
 from collections import Counter
 
 from sitewatch.onboarding.documents.common import (
+    COPIES_THREE,
     boxes,
     brand_label,
     brand_value,
     cn_date,
     joined,
+    label_cell,
     latest,
     manager_contact,
     model_label,
     moment_date,
     opinion_cell,
+    party_opinion_row,
     signature_lines,
     steps_of_round,
     unique,
@@ -29,11 +32,9 @@ from sitewatch.registry.models import Brand, DeviceKind, PointKind, ProjectStage
 POINT_DEVICE_KINDS = frozenset({DeviceKind.CAMERA, DeviceKind.PLATE_CAMERA, DeviceKind.DUST_MONITOR})
 PAPER_POSITIONS = 5  # the paper form 1-1 has five 安装位置 rows
 OPINION_HEIGHT = 30  # mm: room for the opinion, the record line and the blank signature lines
-COPIES_THREE = "备注：一式三份，一份提交给所属辖区质安科室/股室，一份交市质安科，一份交平台运维单位"
 
 
-def _label(text: str, **kwargs) -> Cell:
-    return Cell(text, label=True, **kwargs)
+_label = label_cell
 
 
 def _devices(application) -> list:
@@ -122,15 +123,9 @@ def review_form(application) -> Document:
         Row((_label("视频监控安装日期"), Cell(moment_date(application.connected_at)))),
         Row((_label("申请接入监控点位置及数量"), Cell(_points_text(devices)))),
         Row((Cell("工地情况说明：\n" + _site_summary(application), colspan=2, box=True),), height_mm=26),
-        Row((_label("施工单位意见"), opinion_cell(latest(round_steps, ["opinion_contractor"]),
-                                                 signature_lines("项目经理签名：", seal=True))),
-            height_mm=OPINION_HEIGHT),
-        Row((_label("监理单位意见"), opinion_cell(latest(round_steps, ["opinion_supervisor"]),
-                                                 signature_lines("总监/专监签名：", seal=True))),
-            height_mm=OPINION_HEIGHT),
-        Row((_label("平台运维单位意见"), opinion_cell(latest(round_steps, ["opinion_operator"]),
-                                                     signature_lines("授权代表人：", seal=False))),
-            height_mm=OPINION_HEIGHT),
+        party_opinion_row("contractor", round_steps, height_mm=OPINION_HEIGHT),
+        party_opinion_row("supervisor", round_steps, height_mm=OPINION_HEIGHT),
+        party_opinion_row("operator", round_steps, height_mm=OPINION_HEIGHT),
         Row((_label("所属辖区科室/\n股室意见"),
              opinion_cell(latest(round_steps, ["approve", "return", "reject"]), signature_lines("签名：", seal=False),
                           with_decision=True)),

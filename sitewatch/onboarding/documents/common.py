@@ -7,9 +7,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sitewatch.lib.dates import local_date
-from sitewatch.onboarding.documents.layout import BLANK_DATE, Cell
+from sitewatch.onboarding.documents.layout import BLANK_DATE, Cell, Row
 
 CHECKED, UNCHECKED = "■", "□"
+COPIES_THREE = "备注：一式三份，一份提交给所属辖区质安科室/股室，一份交市质安科，一份交平台运维单位"
+# The opinion rows forms 1-3 and 2 share: label, the steps whose latest is printed, who signs,
+# whether the unit's seal is asked for.
+PARTY_OPINIONS = {
+    "contractor": ("施工单位意见", ("opinion_contractor",), "项目经理签名：", True),
+    "supervisor": ("监理单位意见", ("opinion_supervisor",), "总监/专监签名：", True),
+    "operator": ("平台运维单位意见", ("opinion_operator",), "授权代表人：", False),
+}
 
 
 class NotAvailable(Exception):
@@ -106,3 +114,14 @@ def manager_contact(project) -> str:
         return joined(project.manager_name, project.manager_phone)
     firm = project.contractor
     return joined(firm.contact_name, firm.contact_phone) if firm else ""
+
+
+def label_cell(text: str, **kwargs) -> Cell:
+    return Cell(text, label=True, **kwargs)
+
+
+def party_opinion_row(party: str, round_steps: Sequence, *, height_mm: float) -> Row:
+    """The row of one party's opinion (PARTY_OPINIONS) with its blank signature lines."""
+    label, actions, signer, seal = PARTY_OPINIONS[party]
+    return Row((label_cell(label), opinion_cell(latest(round_steps, actions), signature_lines(signer, seal=seal))),
+               height_mm=height_mm)

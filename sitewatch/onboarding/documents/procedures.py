@@ -7,23 +7,24 @@ from __future__ import annotations
 import re
 
 from sitewatch.onboarding.documents.common import (
+    COPIES_THREE,
     NotAvailable,
     cn_date,
+    label_cell,
     latest,
     manager_contact,
     moment_date,
     opinion_cell,
+    party_opinion_row,
     signature_lines,
     steps_of_round,
 )
 from sitewatch.onboarding.documents.layout import Cell, Document, Para, Row, Table
 
 OPINION_HEIGHT = 27  # mm; five opinions must still fit one A4 page
-COPIES_THREE = "备注：一式三份，一份提交给所属辖区质安科室/股室，一份交市质安科，一份交平台运维单位"
 
 
-def _label(text: str, **kwargs) -> Cell:
-    return Cell(text, label=True, **kwargs)
+_label = label_cell
 
 
 def ending(name: str, word: str) -> str:
@@ -52,18 +53,12 @@ def change_form(change) -> Document:
         Row((_label("视频监控安装日期"), Cell(moment_date(connected)))),
         Row((_label("申请移位/拆除监控点\n位置及数量"), Cell(where))),
         Row((Cell(f"工地情况说明：\n{change.reason}", colspan=2, box=True),), height_mm=22),
-        Row((_label("施工单位意见"), opinion_cell(latest(round_steps, ["opinion_contractor"]),
-                                                 signature_lines("项目经理签名：", seal=True))),
-            height_mm=OPINION_HEIGHT),
-        Row((_label("监理单位意见"), opinion_cell(latest(round_steps, ["opinion_supervisor"]),
-                                                 signature_lines("总监/专监签名：", seal=True))),
-            height_mm=OPINION_HEIGHT),
+        party_opinion_row("contractor", round_steps, height_mm=OPINION_HEIGHT),
+        party_opinion_row("supervisor", round_steps, height_mm=OPINION_HEIGHT),
         Row((_label("所属辖区科室/股室意见"), opinion_cell(latest(round_steps, ["opinion_district"]),
                                                          signature_lines("签名：", seal=False))),
             height_mm=OPINION_HEIGHT),
-        Row((_label("平台运维单位意见"), opinion_cell(latest(round_steps, ["opinion_operator"]),
-                                                     signature_lines("授权代表人：", seal=False))),
-            height_mm=OPINION_HEIGHT),
+        party_opinion_row("operator", round_steps, height_mm=OPINION_HEIGHT),
         Row((_label("市局主管部门意见"), opinion_cell(latest(round_steps, ["approve", "reject"]),
                                                      signature_lines("签名：", seal=False), with_decision=True)),
             height_mm=OPINION_HEIGHT),
