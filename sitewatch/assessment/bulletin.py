@@ -13,6 +13,7 @@ unified social credit code are public registration data.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -40,6 +41,8 @@ ITEMS = {"offline_rate": "离线率", "fix_time": "修复时间", "main_stream":
 GUIDELINE = "《湛江市房屋市政工程项目实时远程视频监控和扬尘监测管理工作指引（试行）》"
 PUBLISHER = "湛江市住房和城乡建设局"
 MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+log = logging.getLogger("sitewatch.assessment")
 
 
 class BulletinRefused(Exception):
@@ -158,7 +161,9 @@ def _rules_of(assessment: Assessment | None) -> Rules:
         try:
             return Rules.from_dict(data)
         except EvidenceError:
-            pass
+            # An evidence file from before the rules were recorded in it: print the bands in
+            # force now, which is what that week was scored by unless the setting changed.
+            log.warning("周考核 %s 的证据中考核标准无法读取，通报按现行标准印出。", assessment.pk)
     return rules_in_force()
 
 
