@@ -111,9 +111,12 @@ class Fleet:
                 self._tasks.append(loop.create_task(self._life(device)))
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Cancel until every life has ended: on Python 3.11 asyncio.wait_for can swallow a
+        # cancellation that arrives as its answer does, and that life would go on for ever.
+        while pending := [task for task in self._tasks if not task.done()]:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1)
         if self._udp:
             self._udp.close()
         for _, writer in self._tcp.values():

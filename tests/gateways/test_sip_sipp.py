@@ -121,7 +121,7 @@ def test_simulate_camera_command_registers_devices_with_their_channels_and_resol
     env = server_env(gateway["url"], gateway["tmp"], SIP_KEEPALIVE_INTERVAL=str(INTERVAL),
                      SIP_KEEPALIVE_MISSES=str(MISSES))
     out = run_manage(env, "simulate", "camera", "--devices", "all", "--channels", "3", "--sub", "640x480",
-                     "--port", str(gateway["port"]), "--duration", "10", "--interval", "1", timeout=60)
+                     "--port", str(gateway["port"]), "--duration", "10", "--interval", "1", timeout=120)
     assert f"已注册 {total} 台" in out, out
     registered = query(gateway["url"], "SELECT COUNT(*) FROM monitoring_gbregistration WHERE registered")[0][0]
     assert registered == total

@@ -1,8 +1,11 @@
 import asyncio
+import logging
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+log = logging.getLogger("sitewatch.simulators")
 
 
 class Command(BaseCommand):
@@ -119,7 +122,12 @@ class Command(BaseCommand):
         if duration is not None:
             loop.call_later(duration, stop.set)
         await stop.wait()
-        await fleet.close()
+        try:
+            # Closing only cancels the devices' tasks; bounded all the same, so that a device
+            # stuck in a send never keeps the command (or a test waiting on it) from ending.
+            await asyncio.wait_for(fleet.close(), 10)
+        except TimeoutError:
+            log.warning("模拟设备未能在 10 秒内全部停止，强制退出。")
         return fleet
 
     @staticmethod
