@@ -19,9 +19,14 @@ from sitewatch.registry.models import DeviceKind
 from sitewatch.telemetry.quality import flag_flat_lines
 
 log = logging.getLogger("sitewatch.monitor")
-# Passes of this process: detection runs on the first and every ENFORCEMENT_DETECT_EVERY_PASSES-th
-# (each copy of the loop counts its own; detection is idempotent, so copies may overlap).
-_passes = itertools.count()
+# Passes of this process: detection runs on every ENFORCEMENT_DETECT_EVERY_PASSES-th, the first
+# of them that many passes after the start, so devices have had time to register again after
+# the platform (re)started (each copy of the loop counts its own; detection is idempotent).
+def _pass_counter() -> itertools.count:
+    return itertools.count(1)
+
+
+_passes = _pass_counter()
 
 
 def run_once(*, now: dt.datetime) -> dict[str, int]:

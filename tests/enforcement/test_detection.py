@@ -465,3 +465,13 @@ def test_a_bad_hours_setting_stops_the_start():
     result = subprocess.run([sys.executable, "-c", "import sitewatch.settings"], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode != 0 and "ENFORCEMENT_CLEAR_HOURS" in result.stderr
+
+
+def test_the_monitor_loop_detects_first_after_the_set_number_of_passes(project, settings, monkeypatch):
+    from sitewatch.monitoring import loop
+
+    settings.ENFORCEMENT_DETECT_EVERY_PASSES = 3
+    monkeypatch.setattr(loop, "_passes", loop._pass_counter())  # a loop just started
+    goes_offline(device(project), T0)
+    opened = [loop.run_once(now=T0 + 25 * H)["violations_opened"] for _ in range(3)]
+    assert opened[:2] == [0, 0] and opened[2] >= 1
