@@ -89,6 +89,18 @@ class SmsTransport(Transport):
         self.param_max_chars = param_max_chars
         self.clock = clock
 
+    @classmethod
+    @abc.abstractmethod
+    def provider_settings(cls) -> dict:
+        """The provider's own options from the environment (keys, signature, template, endpoint)."""
+
+    @classmethod
+    def from_settings(cls, **overrides) -> SmsTransport:
+        options = {**cls.provider_settings(), "timeout": settings.SMS_TIMEOUT_SECONDS,
+                   "param_max_chars": settings.SMS_TEMPLATE_PARAM_MAX_CHARS}
+        options.update(overrides)
+        return cls(**options)
+
     def send(self, notification) -> Delivery:
         phone = mainland_mobile(notification.recipient_phone)
         if phone is None:
@@ -159,15 +171,12 @@ class AliyunSmsTransport(SmsTransport):
         return f"AliyunSmsTransport(endpoint={self.endpoint!r}, access_key_id={self.access_key_id!r})"
 
     @classmethod
-    def from_settings(cls, **overrides) -> AliyunSmsTransport:
-        options = dict(
+    def provider_settings(cls) -> dict:
+        return dict(
             access_key_id=settings.ALIYUN_SMS_ACCESS_KEY_ID, access_key_secret=settings.ALIYUN_SMS_ACCESS_KEY_SECRET,
             sign_name=settings.ALIYUN_SMS_SIGN_NAME, template_code=settings.ALIYUN_SMS_TEMPLATE_CODE,
             param_names=tuple(settings.ALIYUN_SMS_TEMPLATE_PARAM_NAMES), endpoint=settings.ALIYUN_SMS_ENDPOINT,
-            timeout=settings.SMS_TIMEOUT_SECONDS, param_max_chars=settings.SMS_TEMPLATE_PARAM_MAX_CHARS,
         )
-        options.update(overrides)
-        return cls(**options)
 
     def exchange(self, *, phone, values, notification, now):
         params = aliyun.send_sms_params(
@@ -203,16 +212,13 @@ class TencentSmsTransport(SmsTransport):
         return f"TencentSmsTransport(endpoint={self.endpoint!r}, secret_id={self.secret_id!r})"
 
     @classmethod
-    def from_settings(cls, **overrides) -> TencentSmsTransport:
-        options = dict(
+    def provider_settings(cls) -> dict:
+        return dict(
             secret_id=settings.TENCENT_SMS_SECRET_ID, secret_key=settings.TENCENT_SMS_SECRET_KEY,
             sdk_app_id=settings.TENCENT_SMS_SDK_APP_ID, sign_name=settings.TENCENT_SMS_SIGN_NAME,
             template_id=settings.TENCENT_SMS_TEMPLATE_ID, region=settings.TENCENT_SMS_REGION,
-            endpoint=settings.TENCENT_SMS_ENDPOINT, timeout=settings.SMS_TIMEOUT_SECONDS,
-            param_max_chars=settings.SMS_TEMPLATE_PARAM_MAX_CHARS,
+            endpoint=settings.TENCENT_SMS_ENDPOINT,
         )
-        options.update(overrides)
-        return cls(**options)
 
     def exchange(self, *, phone, values, notification, now):
         payload = tencent.send_sms_payload(

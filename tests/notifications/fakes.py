@@ -9,6 +9,7 @@ that passes gets the next scripted reply (success with a message id when the scr
 
 from __future__ import annotations
 
+import abc
 import base64
 import datetime as dt
 import hashlib
@@ -52,7 +53,7 @@ class Seen:
     refusal: str = ""
 
 
-class _FakeServer:
+class _FakeServer(abc.ABC):
     window = dt.timedelta(minutes=15)
 
     def __init__(self, credentials: dict[str, str]):
@@ -118,8 +119,9 @@ class _FakeServer:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the timeout tests)
 
+    @abc.abstractmethod
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
-        raise NotImplementedError
+        """Answer one request as the provider would."""
 
 
 class FakeAliyunSms(_FakeServer):
