@@ -10,7 +10,6 @@ notification interface in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -35,7 +34,7 @@ from sitewatch.lib.dates import SHANGHAI, local_date
 from sitewatch.lib.workdays import CalendarMissing, add_working_days
 from sitewatch.lib.workflow import TransitionRefused
 from sitewatch.notifications.services import firm_recipients, notification_queue
-from sitewatch.onboarding.materials import EXTENSION, SNIFFERS, sniff, upload_storage
+from sitewatch.onboarding.materials import SNIFFERS, sniff, stored_upload
 from sitewatch.onboarding.reminders import district_recipients
 from sitewatch.onboarding.services import _actor_name, project_roles
 
@@ -226,14 +225,9 @@ def evidence_add(*, user, violation: Violation, upload, now: dt.datetime, step: 
     """Store one evidence file (photo, screenshot or PDF), checked by its content and size,
     under UPLOAD_ROOT/cases/<case id>/."""
     found = _checked_type(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = upload_storage().save(f"cases/{violation.pk}/{digest.hexdigest()[:16]}{EXTENSION[found]}", upload)
-    return CaseEvidence.objects.create(violation=violation, step=step, caption=caption.strip()[:200], path=name,
-                                       file_type=found, original_name=(upload.name or "")[:200], size=upload.size,
-                                       sha256=digest.hexdigest(), uploaded_by=user, uploaded_at=now)
+    return CaseEvidence.objects.create(violation=violation, step=step, caption=caption.strip()[:200], uploaded_by=user,
+                                       uploaded_at=now,
+                                       **stored_upload(upload, file_type=found, prefix=f"cases/{violation.pk}/"))
 
 
 EVIDENCE_ROLES = frozenset({"district", "city", "contractor", "integrator"})

@@ -67,15 +67,21 @@ def material_upload(*, user, application: Application, kind: str, upload, now: d
         names = "、".join(SNIFFERS[a][0] for a in allowed)
         raise TransitionRefused(f"“{MaterialKind(kind).label}”须为 {names} 文件；所传文件"
                                 f"{'是 ' + SNIFFERS[found][0] if found else '无法识别类型'}。", action="upload")
+    return Material.objects.create(application=application, kind=kind, uploaded_by=user, uploaded_at=now,
+                                   **stored_upload(upload, file_type=found, prefix=f"{application.pk}/{kind}-"))
+
+
+def stored_upload(upload, *, file_type: str, prefix: str) -> dict:
+    """Save a checked upload under UPLOAD_ROOT as ``prefix`` + the start of its SHA-256 + the
+    type's extension, and return the stored-file fields (path, file_type, original_name,
+    size, sha256). The stored name is ours (no user-supplied path); the original is kept apart."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    # The stored name is ours (no user-supplied path); the original name is kept apart.
-    name = upload_storage().save(f"{application.pk}/{kind}-{digest.hexdigest()[:16]}{EXTENSION[found]}", upload)
-    return Material.objects.create(application=application, kind=kind, path=name, file_type=found,
-                                   original_name=(upload.name or "")[:200], size=upload.size,
-                                   sha256=digest.hexdigest(), uploaded_by=user, uploaded_at=now)
+    path = upload_storage().save(f"{prefix}{digest.hexdigest()[:16]}{EXTENSION[file_type]}", upload)
+    return {"path": path, "file_type": file_type, "original_name": (upload.name or "")[:200], "size": upload.size,
+            "sha256": digest.hexdigest()}
 
 
 def materials_missing(application: Application) -> list[str]:
